@@ -1,0 +1,45 @@
+// dermgan: the headless command line. Parses arguments, runs the core, maps failures to exit codes.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "common/errors.h"
+#include "common/runtime.h"
+#include "dataset_commands.h"
+#include "exit_codes.h"
+#include "terminal_progress.h"
+
+int main(int argc, char** argv)
+{
+    using namespace dermgan::cli;
+    CLI::App app{"dermgan " DERMGAN_VERSION ": GAN-based generative modelling of skin-lesion images"};
+    app.footer("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input data, 130 interrupted.\n"
+               "Every command takes --help.");
+    app.set_version_flag("--version", std::string("dermgan ") + DERMGAN_VERSION);
+    app.require_subcommand(1);
+    int exitCode = kOk;
+    int threads = 0;
+    app.add_option("--threads", threads, "CPU threads for LibTorch (0 = one per core)")->capture_default_str();
+    app.parse_complete_callback([&threads] { dermgan::configureThreads(threads); });
+    addDatasetCommands(app, exitCode);
+
+    installInterruptHandler();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0)  // --help, --version
+            return app.exit(e);
+        std::cerr << "dermgan: " << e.what() << " (run with --help for usage)\n";
+        return kUsageError;
+    } catch (const dermgan::InputError& e) {
+        std::cerr << "dermgan: error: " << e.what() << "\n";
+        return kInputError;
+    } catch (const dermgan::CancelledError&) {
+        std::cerr << "dermgan: interrupted\n";
+        return kCancelled;
+    } catch (const std::exception& e) {
+        std::cerr << "dermgan: internal error: " << e.what() << "\n";
+        return kInternalError;
+    }
+    return exitCode;
+}

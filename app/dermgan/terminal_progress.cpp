@@ -1,0 +1,60 @@
+#include "terminal_progress.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace dermgan::cli {
+
+namespace {
+std::atomic<bool> gInterrupted{false};
+extern "C" void onInterrupt(int) { gInterrupted = true; }
+} // namespace
+
+void installInterruptHandler() { std::signal(SIGINT, onInterrupt); }
+bool interrupted() { return gInterrupted; }
+
+TerminalProgress::TerminalProgress(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO)) {}
+
+TerminalProgress::~TerminalProgress() { finish(); }
+
+ProgressCallback TerminalProgress::callback()
+{
+    return [this](const Progress& progress) {
+        draw(progress);
+        return !interrupted();
+    };
+}
+
+void TerminalProgress::draw(const Progress& progress)
+{
+    if (!enabled_)
+        return;
+    const auto now = std::chrono::steady_clock::now();
+    const bool last = progress.total > 0 && progress.done >= progress.total;
+    if (!last && now - lastDraw_ < std::chrono::milliseconds(100))
+        return;
+    lastDraw_ = now;
+    constexpr int width = 30;
+    if (progress.total > 0) {
+        const double fraction = static_cast<double>(progress.done) / static_cast<double>(progress.total);
+        const int filled = static_cast<int>(fraction * width);
+        std::fprintf(stderr, "\r[%-*s] %3d%% %s %zu/%zu", width, std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                     static_cast<int>(fraction * 100.0), progress.stage.c_str(), progress.done, progress.total);
+    } else {
+        std::fprintf(stderr, "\r%s %zu", progress.stage.c_str(), progress.done);
+    }
+    std::fflush(stderr);
+    drawn_ = true;
+}
+
+void TerminalProgress::finish()
+{
+    if (drawn_) {
+        std::fprintf(stderr, "\n");
+        drawn_ = false;
+    }
+}
+
+} // namespace dermgan::cli

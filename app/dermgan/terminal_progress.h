@@ -1,0 +1,30 @@
+#pragma once
+// A progress bar on stderr for long CLI jobs (drawn only when stderr is a terminal), and Ctrl-C handling
+// that asks the running job to stop cleanly instead of killing it mid-write.
+#include <chrono>
+#include <string>
+
+#include "common/progress.h"
+
+namespace dermgan::cli {
+
+// Installs a SIGINT handler; afterwards interrupted() turns true on Ctrl-C.
+void installInterruptHandler();
+bool interrupted();
+
+class TerminalProgress {
+public:
+    explicit TerminalProgress(bool enabled);
+    ~TerminalProgress();
+    // A callback for core jobs: draws the bar and returns false once the user pressed Ctrl-C.
+    ProgressCallback callback();
+    void finish();
+
+private:
+    void draw(const Progress& progress);
+    bool enabled_;
+    bool drawn_ = false;
+    std::chrono::steady_clock::time_point lastDraw_{};
+};
+
+} // namespace dermgan::cli

@@ -1,0 +1,48 @@
+#include "common/runtime.h"
+
+#include <thread>
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include "common/errors.h"
+
+namespace dermgan {
+
+c10::Device selectDevice(const std::string& requested)
+{
+    if (requested == "auto")
+        return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+    if (requested == "cpu")
+        return c10::Device(c10::kCPU);
+    if (requested.rfind("cuda", 0) == 0) {
+        if (!torch::cuda::is_available())
+            throw InputError("device '" + requested + "' requested but CUDA is not available (this LibTorch build or "
+                             "machine has no GPU); use --device cpu or auto");
+        try {
+            c10::Device device(requested);
+            if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count()))
+                throw InputError("device '" + requested + "' does not exist: " +
+                                 std::to_string(torch::cuda::device_count()) + " CUDA device(s) present");
+            return device;
+        } catch (const c10::Error&) {
+        }
+    }
+    throw InputError("unknown device '" + requested + "'; expected auto, cpu, cuda or cuda:N");
+}
+
+int configureThreads(int threads)
+{
+    if (threads <= 0)
+        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(threads);
+    return at::get_num_threads();
+}
+
+std::string runtimeDescription(const c10::Device& device)
+{
+    std::string text = device.str() + ", " + std::to_string(at::get_num_threads()) + " threads, LibTorch " + TORCH_VERSION;
+    return text;
+}
+
+} // namespace dermgan

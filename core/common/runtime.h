@@ -1,0 +1,20 @@
+#pragma once
+// Where tensors run: CUDA when the LibTorch build and the machine have it, else CPU; and how many CPU
+// threads LibTorch uses (it defaults to 1 on Debian's build, which wastes the other cores).
+#include <string>
+
+#include <c10/core/Device.h>
+
+namespace dermgan {
+
+// `requested`: "auto" (CUDA if available, else CPU), "cpu", "cuda" or "cuda:N".
+// Throws InputError for an unknown name, or for CUDA on a machine or build without it.
+c10::Device selectDevice(const std::string& requested = "auto");
+
+// Sets LibTorch's intra-op threads; 0 = one per core. Returns the number in effect.
+int configureThreads(int threads = 0);
+
+// One line for logs and the status bar, e.g. "cpu, 2 threads, LibTorch 1.13.1".
+std::string runtimeDescription(const c10::Device& device);
+
+} // namespace dermgan

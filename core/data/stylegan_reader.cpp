@@ -1,0 +1,139 @@
+// StyleGAN2-ADA datasets as written by its dataset_tool.py: a folder or stored ZIP of images with an
+// optional dataset.json {"labels": [["00000/img00000000.png", 3], ...]} (null labels = unconditional).
+// dermgan also reads an optional "class_names" list, which the reference tool ignores.
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "common/errors.h"
+#include "data/dataset.h"
+#include "data/image_files.h"
+#include "io/zip_archive.h"
+
+namespace dermgan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int labelFromJson(const nlohmann::json& value, const std::string& name, const std::string& where)
+{
+    if (value.is_number_integer() && value.get<long long>() >= 0)
+        return static_cast<int>(value.get<long long>());
+    if (value.is_array()) {  // one-hot vector
+        int label = -1;
+        for (std::size_t i = 0; i < value.size(); ++i)
+            if (value[i].is_number() && value[i].get<double>() == 1.0) {
+                if (label >= 0)
+                    label = -2;
+                else
+                    label = static_cast<int>(i);
+            }
+        if (label >= 0)
+            return label;
+    }
+    throw InputError(where + ": label of " + name + " is " + value.dump() +
+                     "; expected a non-negative integer class or a one-hot list");
+}
+
+} // namespace
+
+DatasetIndex readStyleGanDataset(const fs::path& folderOrZip, const ReadOptions& options)
+{
+    DatasetIndex index;
+    index.root = folderOrZip;
+    index.format = DatasetFormat::StyleGan2Ada;
+    index.notes.push_back("StyleGAN2-ADA datasets carry no lesion ids: splits are by image");
+
+    std::vector<std::string> names;  // relative member names, '/'-separated
+    std::string jsonText;
+    const bool isZip = fs::is_regular_file(folderOrZip);
+    const std::string where = folderOrZip.string() + (isZip ? ":" : "/") + "dataset.json";
+    if (isZip) {
+        ZipArchive archive(folderOrZip);
+        index.archivePath = folderOrZip;
+        for (const auto& name : archive.names())
+            if (hasImageExtension(name))
+                names.push_back(name);
+        if (archive.contains("dataset.json")) {
+            const auto bytes = archive.read("dataset.json");
+            jsonText.assign(bytes.begin(), bytes.end());
+        }
+    } else {
+        for (const auto& file : listImageFiles(folderOrZip, true))
+            names.push_back(fs::relative(file, folderOrZip).generic_string());
+        std::ifstream in(folderOrZip / "dataset.json");
+        jsonText.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    std::sort(names.begin(), names.end());
+    if (names.empty())
+        throw InputError("StyleGAN2-ADA dataset " + folderOrZip.string() + " has no images: expected PNG/JPEG members");
+
+    std::map<std::string, int> labels;
+    if (!jsonText.empty()) {
+        nlohmann::json json;
+        try {
+            json = nlohmann::json::parse(jsonText);
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(where + " is not valid JSON: " + std::string(e.what()));
+        }
+        if (json.contains("labels") && !json["labels"].is_null()) {
+            if (!json["labels"].is_array())
+                throw InputError(where + ": 'labels' is not a list; expected [[file, label], ...] or null");
+            for (const auto& entry : json["labels"]) {
+                if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string())
+                    throw InputError(where + ": a labels entry is " + entry.dump() + "; expected [file, label]");
+                const auto name = entry[0].get<std::string>();
+                labels[name] = labelFromJson(entry[1], name, where);
+            }
+        }
+        if (json.contains("class_names") && json["class_names"].is_array())
+            for (const auto& name : json["class_names"])
+                index.classNames.push_back(name.is_string() ? name.get<std::string>() : name.dump());
+    }
+
+    int maxLabel = -1;
+    for (const auto& [name, label] : labels)
+        maxLabel = std::max(maxLabel, label);
+    if (!labels.empty()) {
+        if (index.classNames.empty())
+            for (int c = 0; c <= maxLabel; ++c)
+                index.classNames.push_back("class " + std::to_string(c));
+        if (static_cast<int>(index.classNames.size()) <= maxLabel)
+            throw InputError(where + ": label " + std::to_string(maxLabel) + " but only " +
+                             std::to_string(index.classNames.size()) + " class_names; expected one name per class");
+    }
+
+    for (const auto& name : names) {
+        ImageRecord record;
+        record.imageId = fs::path(name).stem().string();
+        record.groupId = name;
+        record.location = isZip ? name : (folderOrZip / name).string();
+        if (!labels.empty()) {
+            const auto it = labels.find(name);
+            if (it == labels.end()) {
+                if (!options.skipBad)
+                    throw InputError(where + " has no label for " + name +
+                                     "; expected a label for every image (or pass --skip-bad)");
+                index.notes.push_back("skipped " + name + ": no label");
+                continue;
+            }
+            record.label = it->second;
+        }
+        index.records.push_back(std::move(record));
+    }
+    for (const auto& [name, label] : labels)
+        if (!std::binary_search(names.begin(), names.end(), name)) {
+            if (!options.skipBad)
+                throw InputError(where + " labels " + name + ", which is not in the dataset; expected that image file "
+                                 "(or pass --skip-bad)");
+            index.notes.push_back("skipped label of " + name + ": no image file");
+        }
+    if (index.labelled())
+        enforceNonEmptyClasses(index, options, where);
+    return index;
+}
+
+} // namespace dermgan
