@@ -108,6 +108,9 @@ DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
     if (fs::exists(path / "dataset.json", ec))
         return readStyleGanDataset(path, options);
 
+    // A file by HAM10000's own name is read as HAM10000, so that a missing column is named as such.
+    if (fs::exists(path / "HAM10000_metadata.csv", ec))
+        return readHam10000(path, path / "HAM10000_metadata.csv", options);
     const auto csvFiles = csvFilesIn(path);
     for (const auto& csv : csvFiles)
         if (hasColumns(csvHeader(csv), {"image_id", "dx"}))
@@ -120,9 +123,13 @@ DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
         if (hasImage && hasColumns(header, {"target"}))
             return readIsic(path, csv, options);
     }
-    if (!csvFiles.empty())
-        throw InputError("dataset " + path.string() + " has CSV files but none is a HAM10000 metadata file "
-                         "(columns image_id, dx) or an ISIC ground truth (column image or image_name plus classes)");
+    if (!csvFiles.empty()) {
+        std::string names;
+        for (const auto& csv : csvFiles)
+            names += (names.empty() ? "" : ", ") + csv.filename().string();
+        throw InputError("dataset " + path.string() + " has CSV files (" + names + ") but none is a HAM10000 metadata "
+                         "file (columns image_id, dx) or an ISIC ground truth (column image or image_name plus classes)");
+    }
     return readImageFolder(path, options);
 }
 

@@ -1,0 +1,150 @@
+// The `dermgan` command as scripts see it: exit codes, one-line errors, JSON output.
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <fstream>
+
+#include "data/csv_table.h"
+#include "test_support.h"
+
+using namespace dermgan::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runCli(const QStringList& arguments, const QString& cacheDir = {})
+{
+    QProcess process;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    if (!cacheDir.isEmpty())
+        environment.insert("DERMGAN_CACHE_DIR", cacheDir);
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(DERMGAN_CLI_PATH), arguments);
+    if (!process.waitForFinished(120000))
+        return {};
+    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<QTemporaryDir> dir_;
+    QString path(const QString& name) const { return dir_->filePath(name); }
+    fs::path fsPath(const QString& name) const { return path(name).toStdString(); }
+
+    void writeHam()
+    {
+        writeHamDataset(fsPath("ham"), {{"L1", "I1", "nv"}, {"L1", "I2", "nv"}, {"L2", "I3", "nv"}, {"L3", "I4", "mel"},
+                                        {"L4", "I5", "mel"}, {"L5", "I6", "bcc"}, {"L6", "I7", "nv"}, {"L7", "I8", "bcc"}});
+    }
+
+    static void expectOneLineError(const Run& run, int code, const QStringList& fragments)
+    {
+        QCOMPARE(run.exitCode, code);
+        const QString err = QString::fromUtf8(run.err).trimmed();
+        QVERIFY2(!err.contains('\n'), qPrintable("one line expected: " + err));
+        for (const auto& fragment : fragments)
+            QVERIFY2(err.contains(fragment), qPrintable(err + " lacks " + fragment));
+    }
+
+private Q_SLOTS:
+    void init() { dir_ = std::make_unique<QTemporaryDir>(); }
+
+    void helpOnEveryLevel_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("top") << QStringList{"--help"};
+        QTest::newRow("dataset") << QStringList{"dataset", "--help"};
+        QTest::newRow("inspect") << QStringList{"dataset", "inspect", "--help"};
+        QTest::newRow("split") << QStringList{"dataset", "split", "--help"};
+        QTest::newRow("prepare") << QStringList{"dataset", "prepare", "--help"};
+    }
+    void helpOnEveryLevel()
+    {
+        QFETCH(QStringList, arguments);
+        const auto run = runCli(arguments);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains("Usage:"));
+    }
+
+    void usageErrorsExitWith2()
+    {
+        expectOneLineError(runCli({"dataset", "inspect", path("ham"), "--bogus"}), 2, {"--bogus"});
+        expectOneLineError(runCli({"dataset", "inspect"}), 2, {"path"});
+        expectOneLineError(runCli({}), 2, {"subcommand"});
+        expectOneLineError(runCli({"dataset", "split", path("ham"), "--fractions", "0.5,0.5"}), 2, {"fractions"});
+    }
+
+    void badInputExitsWith3()
+    {
+        expectOneLineError(runCli({"dataset", "inspect", path("missing")}), 3, {"missing", "does not exist"});
+        writeHam();
+        fs::remove(fsPath("ham/images/I3.jpg"));
+        expectOneLineError(runCli({"dataset", "inspect", path("ham")}), 3, {"I3", "no file"});
+        QCOMPARE(runCli({"dataset", "inspect", path("ham"), "--skip-bad"}).exitCode, 0);
+        expectOneLineError(runCli({"dataset", "prepare", path("ham"), "-r", "48", "--skip-bad"}), 3,
+                           {"48", "power of two"});
+    }
+
+    void inspectJsonCountsClasses()
+    {
+        writeHam();
+        const auto run = runCli({"dataset", "inspect", path("ham"), "--json"});
+        QCOMPARE(run.exitCode, 0);
+        const auto json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json["images"].toInt(), 8);
+        QCOMPARE(json["groups"].toInt(), 7);
+        QCOMPARE(json["format"].toString(), QStringLiteral("ham10000"));
+        QMap<QString, int> counts;
+        for (const auto& entry : json["classes"].toArray())
+            counts[entry.toObject()["name"].toString()] = entry.toObject()["images"].toInt();
+        QCOMPARE(counts, (QMap<QString, int>{{"bcc", 2}, {"mel", 2}, {"nv", 4}}));
+    }
+
+    void splitWritesCsvKeepingLesionsTogether()
+    {
+        writeHam();
+        const auto run = runCli({"dataset", "split", path("ham"), "--seed", "3", "--out", path("split.csv"), "--json"});
+        QCOMPARE(run.exitCode, 0);
+        const auto json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json["groups_in_two_subsets"].toInt(), 0);
+        QCOMPARE(json["groups_in_two_institutions"].toInt(), 0);
+        const auto table = dermgan::CsvTable::read(fsPath("split.csv"));
+        QCOMPARE(table.rows().size(), std::size_t(8));
+        const auto lesion = table.column("lesion_id"), subset = table.column("split");
+        std::map<std::string, std::string> subsetOfLesion;
+        for (const auto& row : table.rows()) {
+            auto [it, inserted] = subsetOfLesion.emplace(row[lesion], row[subset]);
+            QCOMPARE(it->second, row[subset]);
+        }
+    }
+
+    void prepareReportsAndSkipsCorruptImages()
+    {
+        writeHam();
+        std::ofstream(fsPath("ham/images/I5.jpg"), std::ios::trunc) << "not a jpeg";
+        const QString cache = path("cache");
+        expectOneLineError(runCli({"dataset", "prepare", path("ham"), "-r", "16"}, cache), 3, {"I5", "--skip-bad"});
+        const auto run = runCli({"dataset", "prepare", path("ham"), "-r", "16", "--skip-bad", "--json"}, cache);
+        QCOMPARE(run.exitCode, 0);
+        const auto json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json["images"].toInt(), 7);
+        QCOMPARE(json["skipped"].toArray().size(), 1);
+        QVERIFY(json["skipped"].toArray()[0].toString().contains("I5"));
+        QVERIFY(json["cache_file"].toString().startsWith(cache));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

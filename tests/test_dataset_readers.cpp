@@ -1,0 +1,234 @@
+// Every reader, on small datasets the test writes itself, and every bad-input case they must refuse.
+#include <QtTest>
+
+#include "common/errors.h"
+#include "data/dataset.h"
+#include "io/zip_archive.h"
+#include "test_support.h"
+
+using namespace dermgan;
+using namespace dermgan::test;
+namespace fs = std::filesystem;
+
+class TestDatasetReaders : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<QTemporaryDir> dir_;
+    fs::path root() const { return fs::path(dir_->path().toStdString()); }
+
+    static void expectInputError(const fs::path& path, const QStringList& fragments, const ReadOptions& options = {})
+    {
+        try {
+            openDataset(path, options);
+            QFAIL("expected InputError");
+        } catch (const InputError& e) {
+            const QString message = e.what();
+            QVERIFY2(!message.contains('\n'), "error messages are one line");
+            for (const auto& fragment : fragments)
+                QVERIFY2(message.contains(fragment), qPrintable(message + " lacks " + fragment));
+        }
+    }
+
+    static const ImageRecord& find(const DatasetIndex& index, const std::string& imageId)
+    {
+        for (const auto& record : index.records)
+            if (record.imageId == imageId)
+                return record;
+        throw std::runtime_error("no record " + imageId);
+    }
+
+private Q_SLOTS:
+    void init() { dir_ = std::make_unique<QTemporaryDir>(); }
+
+    // ---- HAM10000 ----
+    void hamReadsClassesLesionsAndMetadata()
+    {
+        writeHamDataset(root(), {{"L1", "I1", "nv"}, {"L1", "I2", "nv"}, {"L2", "I3", "mel"}, {"L3", "I4", "bcc"}});
+        const auto index = openDataset(root());
+        QCOMPARE(index.format, DatasetFormat::Ham10000);
+        QCOMPARE(index.classNames, (std::vector<std::string>{"bcc", "mel", "nv"}));
+        QCOMPARE(index.classCounts(), (std::vector<std::size_t>{1, 1, 2}));
+        QCOMPARE(index.records.size(), std::size_t(4));
+        QCOMPARE(index.groupCount(), std::size_t(3));
+        QCOMPARE(index.groupKind, std::string("lesion_id"));
+        const auto& record = find(index, "I2");
+        QCOMPARE(record.groupId, std::string("L1"));
+        QCOMPARE(record.label, 2);
+        QCOMPARE(record.metadata.at("localization"), std::string("back"));
+        QVERIFY(fs::exists(record.location));
+    }
+
+    void hamMissingImageFailsOrIsSkipped()
+    {
+        writeHamDataset(root(), {{"L1", "I1", "nv"}, {"L2", "I2", "mel"}, {"L3", "I3", "mel"}});
+        fs::remove(root() / "images" / "I2.jpg");
+        expectInputError(root(), {"I2", "no file", "--skip-bad"});
+        ReadOptions options;
+        options.skipBad = true;
+        const auto index = openDataset(root(), options);
+        QCOMPARE(index.records.size(), std::size_t(2));
+        QVERIFY(std::any_of(index.notes.begin(), index.notes.end(),
+                            [](const auto& note) { return note.find("I2") != std::string::npos; }));
+    }
+
+    void hamDuplicateImageIdIsRefused()
+    {
+        writeHamDataset(root(), {{"L1", "I1", "nv"}, {"L2", "I1", "nv"}});
+        expectInputError(root(), {"I1", "twice"});
+    }
+
+    void hamEmptyClassAfterSkippingIsRefusedOrDropped()
+    {
+        writeHamDataset(root(), {{"L1", "I1", "nv"}, {"L2", "I2", "df"}});
+        fs::remove(root() / "images" / "I2.jpg");
+        ReadOptions skip;
+        skip.skipBad = true;
+        expectInputError(root(), {"df", "no images", "--drop-empty-classes"}, skip);
+        skip.dropEmptyClasses = true;
+        const auto index = openDataset(root(), skip);
+        QCOMPARE(index.classNames, (std::vector<std::string>{"nv"}));
+        QCOMPARE(index.records[0].label, 0);
+    }
+
+    void csvWithoutNeededColumnsIsRefused()
+    {
+        writeSolidImage(root() / "a.jpg", 8, 8, {1, 2, 3});
+        writeText(root() / "labels.csv", "file,size\na.jpg,3\n");
+        expectInputError(root(), {"labels", "image_id, dx"});  // names what a HAM/ISIC CSV needs
+    }
+
+    void hamMetadataWithoutDxNamesTheColumn()
+    {
+        writeSolidImage(root() / "images" / "I1.jpg", 8, 8, {1, 2, 3});
+        writeText(root() / "HAM10000_metadata.csv", "lesion_id,image_id,diagnosis\nL1,I1,nv\n");
+        expectInputError(root(), {"HAM10000_metadata.csv", "no column 'dx'"});
+    }
+
+    // ---- ISIC ----
+    void isicOneHotWithLesionIdsFromMetadata()
+    {
+        writeSolidImage(root() / "ISIC_2019_Training_Input" / "ISIC_1.jpg", 20, 20, {200, 10, 10});
+        writeSolidImage(root() / "ISIC_2019_Training_Input" / "ISIC_2_downsampled.jpg", 20, 20, {10, 200, 10});
+        writeSolidImage(root() / "ISIC_2019_Training_Input" / "ISIC_3.jpg", 20, 20, {10, 10, 200});
+        writeText(root() / "ISIC_2019_Training_GroundTruth.csv",
+                  "image,MEL,NV,BCC,UNK\nISIC_1,1.0,0.0,0.0,0.0\nISIC_2,0.0,1.0,0.0,0.0\nISIC_3,0.0,0.0,1.0,0.0\n");
+        writeText(root() / "ISIC_2019_Training_Metadata.csv",
+                  "image,age_approx,anatom_site_general,lesion_id,sex\nISIC_1,55,torso,BCN_1,male\n"
+                  "ISIC_2,40,torso,BCN_1,male\nISIC_3,70,head,BCN_2,female\n");
+        expectInputError(root(), {"UNK", "no images"});
+        ReadOptions options;
+        options.dropEmptyClasses = true;
+        const auto index = openDataset(root(), options);
+        QCOMPARE(index.format, DatasetFormat::Isic);
+        QCOMPARE(index.classNames, (std::vector<std::string>{"MEL", "NV", "BCC"}));
+        QCOMPARE(index.groupKind, std::string("lesion_id"));
+        QCOMPARE(find(index, "ISIC_2").groupId, std::string("BCN_1"));
+        QCOMPARE(find(index, "ISIC_2").label, 1);
+        QCOMPARE(index.groupCount(), std::size_t(2));
+    }
+
+    void isicTargetColumnGroupsByPatient()
+    {
+        writeSolidImage(root() / "train" / "ISIC_10.jpg", 16, 16, {1, 1, 1});
+        writeSolidImage(root() / "train" / "ISIC_11.jpg", 16, 16, {1, 1, 1});
+        writeText(root() / "train.csv", "image_name,patient_id,sex,diagnosis,benign_malignant,target\n"
+                                        "ISIC_10,IP_1,male,nevus,benign,0\nISIC_11,IP_1,male,melanoma,malignant,1\n");
+        const auto index = openDataset(root());
+        QCOMPARE(index.classNames, (std::vector<std::string>{"benign", "malignant"}));
+        QCOMPARE(index.groupKind, std::string("patient_id"));
+        QCOMPARE(index.groupCount(), std::size_t(1));
+        QCOMPARE(find(index, "ISIC_11").label, 1);
+        QCOMPARE(find(index, "ISIC_11").metadata.at("diagnosis"), std::string("melanoma"));
+    }
+
+    void isicRowWithTwoClassesIsRefused()
+    {
+        writeSolidImage(root() / "ISIC_1.jpg", 16, 16, {1, 1, 1});
+        writeText(root() / "gt.csv", "image,MEL,NV\nISIC_1,1,1\n");
+        expectInputError(root(), {"gt.csv", "row 2", "exactly one"});
+    }
+
+    // ---- folders ----
+    void folderPerClass()
+    {
+        writeSolidImage(root() / "nevus" / "a.png", 10, 12, {0, 0, 0});
+        writeSolidImage(root() / "nevus" / "b.png", 10, 12, {0, 0, 0});
+        writeSolidImage(root() / "melanoma" / "sub" / "c.jpg", 10, 12, {0, 0, 0});
+        const auto index = openDataset(root());
+        QCOMPARE(index.format, DatasetFormat::FolderPerClass);
+        QCOMPARE(index.classNames, (std::vector<std::string>{"melanoma", "nevus"}));
+        QCOMPARE(index.classCounts(), (std::vector<std::size_t>{1, 2}));
+    }
+
+    void folderWithEmptyClassIsRefused()
+    {
+        writeSolidImage(root() / "nevus" / "a.png", 10, 12, {0, 0, 0});
+        fs::create_directories(root() / "melanoma");
+        expectInputError(root(), {"melanoma", "no images"});
+    }
+
+    void flatFolderIsUnlabelled()
+    {
+        writeSolidImage(root() / "x.png", 10, 12, {0, 0, 0});
+        writeSolidImage(root() / "y.jpg", 10, 12, {0, 0, 0});
+        const auto index = openDataset(root());
+        QVERIFY(!index.labelled());
+        QCOMPARE(index.records.size(), std::size_t(2));
+        QCOMPARE(index.records[0].label, -1);
+    }
+
+    void missingAndEmptyFoldersAreRefused()
+    {
+        expectInputError(root() / "nope", {"nope", "does not exist"});
+        expectInputError(root(), {"no images"});
+        writeText(root() / "notes.txt", "hello");
+        expectInputError(root() / "notes.txt", {"not a .zip"});
+    }
+
+    // ---- StyleGAN2-ADA ----
+    void styleganZipWithLabels()
+    {
+        ZipWriter zip;
+        zip.add("00000/img00000000.png", encodeSolidImage(".png", 16, 16, {255, 0, 0}));
+        zip.add("00000/img00000001.png", encodeSolidImage(".png", 16, 16, {0, 255, 0}));
+        zip.add("00000/img00000002.png", encodeSolidImage(".png", 16, 16, {0, 0, 255}));
+        zip.add("dataset.json", std::string(R"({"labels": [["00000/img00000000.png", 0], ["00000/img00000001.png", 2],
+                                                          ["00000/img00000002.png", 1]]})"));
+        zip.save(root() / "data.zip");
+        const auto index = openDataset(root() / "data.zip");
+        QCOMPARE(index.format, DatasetFormat::StyleGan2Ada);
+        QCOMPARE(index.archivePath, root() / "data.zip");
+        QCOMPARE(index.classNames, (std::vector<std::string>{"class 0", "class 1", "class 2"}));
+        QCOMPARE(find(index, "img00000001").label, 2);
+        QCOMPARE(find(index, "img00000001").location, std::string("00000/img00000001.png"));
+    }
+
+    void styleganFolderWithClassNamesAndNullLabels()
+    {
+        writeSolidImage(root() / "ds" / "00000" / "img0.png", 8, 8, {1, 2, 3});
+        writeSolidImage(root() / "ds" / "00000" / "img1.png", 8, 8, {1, 2, 3});
+        writeText(root() / "ds" / "dataset.json",
+                  R"({"labels": [["00000/img0.png", 1], ["00000/img1.png", 0]], "class_names": ["nv", "mel"]})");
+        const auto labelled = openDataset(root() / "ds");
+        QCOMPARE(labelled.classNames, (std::vector<std::string>{"nv", "mel"}));
+        QCOMPARE(find(labelled, "img0").label, 1);
+
+        writeText(root() / "ds" / "dataset.json", R"({"labels": null})");
+        QVERIFY(!openDataset(root() / "ds").labelled());
+    }
+
+    void styleganBadLabelsAreRefused()
+    {
+        writeSolidImage(root() / "ds" / "a.png", 8, 8, {1, 2, 3});
+        writeSolidImage(root() / "ds" / "b.png", 8, 8, {1, 2, 3});
+        writeText(root() / "ds" / "dataset.json", R"({"labels": [["a.png", 0]]})");
+        expectInputError(root() / "ds", {"no label for b.png", "--skip-bad"});
+        writeText(root() / "ds" / "dataset.json", R"({"labels": [["a.png", 0], ["b.png", "x"]]})");
+        expectInputError(root() / "ds", {"b.png", "expected a non-negative integer"});
+        writeText(root() / "ds" / "dataset.json", "{not json");
+        expectInputError(root() / "ds", {"dataset.json", "not valid JSON"});
+    }
+};
+
+QTEST_APPLESS_MAIN(TestDatasetReaders)
+#include "test_dataset_readers.moc"
