@@ -1,0 +1,207 @@
+#include "nets/generator.h"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "nets/resample.h"
+
+namespace dermgan::nets {
+
+torch::Tensor modulatedConv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& styles,
+                              const torch::Tensor& noise, int up, int padding, const torch::Tensor& filter,
+                              bool demodulate, bool flipWeight, bool fused)
+{
+    const int64_t n = x.size(0);
+    const int64_t outChannels = weight.size(0), inChannels = weight.size(1);
+    torch::Tensor dcoefs;
+    if (demodulate)  // 1 / |w * s| per sample and output channel, without materialising the per-sample weights
+        dcoefs = (styles.square().matmul(weight.square().sum({2, 3}).t()) + 1e-8).rsqrt();
+
+    if (!fused) {
+        auto y = conv2dResample(x * styles.view({n, -1, 1, 1}), weight, filter, up, 1, padding, 1, flipWeight);
+        if (demodulate && noise.defined())
+            return torch::addcmul(noise, y, dcoefs.view({n, -1, 1, 1}));
+        if (demodulate)
+            return y * dcoefs.view({n, -1, 1, 1});
+        return noise.defined() ? y + noise : y;
+    }
+    auto w = weight.unsqueeze(0) * styles.view({n, 1, -1, 1, 1});
+    if (demodulate)
+        w = w * dcoefs.view({n, -1, 1, 1, 1});
+    auto y = conv2dResample(x.reshape({1, -1, x.size(2), x.size(3)}),
+                            w.reshape({n * outChannels, inChannels, weight.size(2), weight.size(3)}), filter, up, 1,
+                            padding, n, flipWeight);
+    y = y.reshape({n, outChannels, y.size(2), y.size(3)});
+    return noise.defined() ? y + noise : y;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+MappingNetworkImpl::MappingNetworkImpl(int zDim_, int cDim_, int wDim_, int numWs_, int numLayers, double lrMultiplier,
+                                       double wAvgBeta_)
+    : zDim(zDim_), cDim(cDim_), wDim(wDim_), numWs(numWs_), wAvgBeta(wAvgBeta_)
+{
+    const int embedFeatures = cDim > 0 ? wDim : 0;
+    if (cDim > 0)
+        embed = register_module("embed", FullyConnectedLayer(cDim, embedFeatures));
+    int in = zDim + embedFeatures;
+    for (int i = 0; i < numLayers; ++i) {
+        layers.push_back(register_module("fc" + std::to_string(i),
+                                         FullyConnectedLayer(in, wDim, Activation::LeakyRelu, lrMultiplier)));
+        in = wDim;
+    }
+    if (wAvgBeta >= 0)
+        w_avg = register_buffer("w_avg", torch::zeros({wDim}));
+}
+
+torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::Tensor& c, double psi, int cutoff,
+                                          bool updateWAvg)
+{
+    torch::Tensor x;
+    if (zDim > 0)
+        x = normalize2ndMoment(z);
+    if (cDim > 0) {
+        auto y = normalize2ndMoment(embed->forward(c));
+        x = x.defined() ? torch::cat({x, y}, 1) : y;
+    }
+    for (auto& layer : layers)
+        x = layer->forward(x);
+    if (updateWAvg && w_avg.defined()) {
+        torch::NoGradGuard noGrad;
+        w_avg.copy_(x.detach().mean(0).lerp(w_avg, wAvgBeta));
+    }
+    if (numWs > 0)
+        x = x.unsqueeze(1).repeat({1, numWs, 1});
+    if (psi != 1.0 && w_avg.defined()) {
+        if (numWs > 0 && cutoff >= 0 && cutoff < numWs) {
+            auto head = w_avg.lerp(x.narrow(1, 0, cutoff), psi);
+            x = torch::cat({head, x.narrow(1, cutoff, numWs - cutoff)}, 1);
+        } else {
+            x = w_avg.lerp(x, psi);
+        }
+    }
+    return x;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+SynthesisLayerImpl::SynthesisLayerImpl(int inChannels, int outChannels, int wDim, int resolution_, int up_,
+                                       double convClamp_)
+    : resolution(resolution_), up(up_), convClamp(convClamp_)
+{
+    affine = register_module("affine", FullyConnectedLayer(wDim, inChannels, Activation::Linear, 1.0, 1.0));
+    weight = register_parameter("weight", torch::randn({outChannels, inChannels, 3, 3}));
+    bias = register_parameter("bias", torch::zeros({outChannels}));
+    noise_const = register_buffer("noise_const", torch::randn({resolution, resolution}));
+    noise_strength = register_parameter("noise_strength", torch::zeros({}));
+    resample_filter = register_buffer("resample_filter", setupFilter());
+}
+
+torch::Tensor SynthesisLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& w, NoiseMode noiseMode,
+                                          bool fused, double gain)
+{
+    const auto styles = affine->forward(w);
+    torch::Tensor noise;
+    if (noiseMode == NoiseMode::Random)
+        noise = torch::randn({x.size(0), 1, resolution, resolution}, x.options()) * noise_strength;
+    else if (noiseMode == NoiseMode::Const)
+        noise = noise_const * noise_strength;
+    // The reference passes flip_weight = (up == 1): "slightly faster", and part of what the weights mean.
+    auto y = modulatedConv2d(x, weight, styles, noise, up, 1, resample_filter, true, up == 1, fused);
+    return biasAct(y, bias, Activation::LeakyRelu, gain, convClamp >= 0 ? convClamp * gain : -1.0);
+}
+
+ToRGBLayerImpl::ToRGBLayerImpl(int inChannels, int outChannels, int wDim, double convClamp_)
+    : weightGain(1.0 / std::sqrt(static_cast<double>(inChannels))), convClamp(convClamp_)
+{
+    affine = register_module("affine", FullyConnectedLayer(wDim, inChannels, Activation::Linear, 1.0, 1.0));
+    weight = register_parameter("weight", torch::randn({outChannels, inChannels, 1, 1}));
+    bias = register_parameter("bias", torch::zeros({outChannels}));
+}
+
+torch::Tensor ToRGBLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& w, bool fused)
+{
+    const auto styles = affine->forward(w) * weightGain;
+    auto y = modulatedConv2d(x, weight, styles, torch::Tensor(), 1, 0, torch::Tensor(), false, true, fused);
+    return biasAct(y, bias, Activation::Linear, 1.0, convClamp);
+}
+
+SynthesisBlockImpl::SynthesisBlockImpl(int inChannels_, int outChannels, int wDim, int resolution, int imageChannels,
+                                       double convClamp)
+    : inChannels(inChannels_), numConv(inChannels_ == 0 ? 1 : 2)
+{
+    if (inChannels == 0)
+        const_ = register_parameter("const", torch::randn({outChannels, resolution, resolution}));
+    else
+        conv0 = register_module("conv0", SynthesisLayer(inChannels, outChannels, wDim, resolution, 2, convClamp));
+    conv1 = register_module("conv1", SynthesisLayer(outChannels, outChannels, wDim, resolution, 1, convClamp));
+    torgb = register_module("torgb", ToRGBLayer(outChannels, imageChannels, wDim, convClamp));
+    resample_filter = register_buffer("resample_filter", setupFilter());
+}
+
+std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(const torch::Tensor& xIn, const torch::Tensor& imgIn,
+                                                                    const torch::Tensor& ws, NoiseMode noise, bool fused)
+{
+    torch::Tensor x;
+    int next = 0;
+    if (inChannels == 0) {
+        x = const_.unsqueeze(0).expand({ws.size(0), -1, -1, -1});
+        x = conv1->forward(x, ws.select(1, next++), noise, fused);
+    } else {
+        x = conv0->forward(xIn, ws.select(1, next++), noise, fused);
+        x = conv1->forward(x, ws.select(1, next++), noise, fused);
+    }
+    auto img = imgIn.defined() ? upsample2d(imgIn, resample_filter) : torch::Tensor();
+    auto y = torgb->forward(x, ws.select(1, next), fused);
+    img = img.defined() ? img + y : y;
+    return {x, img};
+}
+
+SynthesisNetworkImpl::SynthesisNetworkImpl(const NetworkConfig& config)
+{
+    int previous = 0;
+    for (int res = 4; res <= config.resolution; res *= 2) {
+        const int channels = config.channelsAt(res);
+        blocks.push_back(register_module("b" + std::to_string(res),
+                                         SynthesisBlock(previous, channels, config.wDim, res, config.imageChannels,
+                                                        config.convClamp)));
+        numWs += blocks.back()->numConv;
+        previous = channels;
+    }
+    numWs += 1;  // the last block's ToRGB
+}
+
+torch::Tensor SynthesisNetworkImpl::forward(const torch::Tensor& ws, NoiseMode noise, bool fused)
+{
+    torch::Tensor x, img;
+    int64_t index = 0;
+    for (auto& block : blocks) {
+        std::tie(x, img) = block->forward(x, img, ws.narrow(1, index, block->numConv + 1), noise, fused);
+        index += block->numConv;
+    }
+    return img;
+}
+
+GeneratorImpl::GeneratorImpl(const NetworkConfig& config_) : config(config_)
+{
+    config.validate();
+    synthesis = SynthesisNetwork(config);
+    mapping = register_module("mapping", MappingNetwork(config.zDim, config.classCount, config.wDim,
+                                                        synthesis->numWs, config.mappingLayers,
+                                                        config.mappingLrMultiplier, config.wAvgBeta));
+    register_module("synthesis", synthesis);
+}
+
+torch::Tensor GeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& c, double psi, NoiseMode noise)
+{
+    return synthesis->forward(mapping->forward(z, c, psi), noise, fusedModconv);
+}
+
+torch::Tensor oneHot(const std::vector<int64_t>& labels, int classCount, const torch::TensorOptions& options)
+{
+    if (classCount <= 0)
+        return {};
+    const auto index = torch::tensor(labels, torch::kLong).view({-1, 1}).to(options.device());
+    return torch::zeros({static_cast<int64_t>(labels.size()), classCount}, options).scatter_(1, index, 1.0);
+}
+
+} // namespace dermgan::nets

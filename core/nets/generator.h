@@ -1,0 +1,99 @@
+#pragma once
+// The StyleGAN2 generator: mapping network (z [+ class] -> w) and synthesis network (one w per layer ->
+// image) with modulated convolutions, weight demodulation, per-layer noise and the skip architecture
+// (ToRGB at every resolution, upsampled and summed). Module and parameter names match the reference
+// StyleGAN2-ADA (mapping.fc0.weight, synthesis.b8.conv0.affine.bias, synthesis.b4.const, ...).
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include "nets/layers.h"
+#include "nets/network_config.h"
+
+namespace dermgan::nets {
+
+enum class NoiseMode { Random, Const, None };
+
+// x: activations, weight [out, in, k, k] (raw), styles [N, in]. Non-fused: scale the activations (faster on
+// CPU); fused: one grouped convolution with per-sample weights (the reference's inference path on GPU).
+torch::Tensor modulatedConv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& styles,
+                              const torch::Tensor& noise, int up, int padding, const torch::Tensor& filter,
+                              bool demodulate, bool flipWeight, bool fused);
+
+struct MappingNetworkImpl : torch::nn::Module {
+    // numWs = 0: return [N, wDim] instead of broadcasting; wAvgBeta < 0: no w_avg tracking (D's mapping).
+    MappingNetworkImpl(int zDim, int cDim, int wDim, int numWs, int numLayers, double lrMultiplier, double wAvgBeta);
+    // Truncation moves the first `cutoff` ws (all when cutoff < 0) toward w_avg: w_avg + psi (w - w_avg).
+    torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& c, double psi = 1.0, int cutoff = -1,
+                          bool updateWAvg = false);
+
+    int zDim, cDim, wDim, numWs;
+    double wAvgBeta;
+    FullyConnectedLayer embed{nullptr};
+    std::vector<FullyConnectedLayer> layers;
+    torch::Tensor w_avg;
+};
+TORCH_MODULE(MappingNetwork);
+
+struct SynthesisLayerImpl : torch::nn::Module {
+    SynthesisLayerImpl(int inChannels, int outChannels, int wDim, int resolution, int up, double convClamp);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& w, NoiseMode noise, bool fused, double gain = 1.0);
+
+    FullyConnectedLayer affine{nullptr};
+    torch::Tensor weight, bias, noise_const, noise_strength, resample_filter;
+    int resolution, up;
+    double convClamp;
+};
+TORCH_MODULE(SynthesisLayer);
+
+struct ToRGBLayerImpl : torch::nn::Module {
+    ToRGBLayerImpl(int inChannels, int outChannels, int wDim, double convClamp);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& w, bool fused);
+
+    FullyConnectedLayer affine{nullptr};
+    torch::Tensor weight, bias;
+    double weightGain, convClamp;
+};
+TORCH_MODULE(ToRGBLayer);
+
+struct SynthesisBlockImpl : torch::nn::Module {
+    SynthesisBlockImpl(int inChannels, int outChannels, int wDim, int resolution, int imageChannels, double convClamp);
+    // ws: [N, numConv + 1, wDim]. Returns {x, img}.
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& img,
+                                                    const torch::Tensor& ws, NoiseMode noise, bool fused);
+
+    int inChannels, numConv;
+    torch::Tensor const_, resample_filter;
+    SynthesisLayer conv0{nullptr}, conv1{nullptr};
+    ToRGBLayer torgb{nullptr};
+};
+TORCH_MODULE(SynthesisBlock);
+
+struct SynthesisNetworkImpl : torch::nn::Module {
+    explicit SynthesisNetworkImpl(const NetworkConfig& config);
+    // ws: [N, numWs, wDim] -> images [N, C, R, R], roughly in [-1, 1].
+    torch::Tensor forward(const torch::Tensor& ws, NoiseMode noise = NoiseMode::Const, bool fused = false);
+
+    int numWs = 0;
+    std::vector<SynthesisBlock> blocks;
+};
+TORCH_MODULE(SynthesisNetwork);
+
+struct GeneratorImpl : torch::nn::Module {
+    explicit GeneratorImpl(const NetworkConfig& config);
+    // z [N, zDim], c one-hot [N, classCount] (undefined when unconditional).
+    torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& c, double psi = 1.0,
+                          NoiseMode noise = NoiseMode::Const);
+
+    NetworkConfig config;
+    bool fusedModconv = false;  // set per device: fused on CUDA inference, activation scaling on CPU
+    MappingNetwork mapping{nullptr};
+    SynthesisNetwork synthesis{nullptr};
+};
+TORCH_MODULE(Generator);
+
+// One-hot class vectors [N, classCount] on `options`' device; undefined when classCount == 0.
+torch::Tensor oneHot(const std::vector<int64_t>& labels, int classCount, const torch::TensorOptions& options);
+
+} // namespace dermgan::nets
