@@ -1,0 +1,203 @@
+// The StyleGAN2 networks on tiny configurations: shapes, reference parameter names, equalised learning
+// rate, demodulation, conditioning, fused == non-fused, resampling gains, truncation.
+#include <QtTest>
+
+#include <set>
+
+#include <torch/torch.h>
+
+#include "nets/discriminator.h"
+#include "nets/generator.h"
+#include "nets/resample.h"
+
+using namespace dermgan::nets;
+
+namespace {
+
+NetworkConfig tiny(int resolution = 16, int classes = 0)
+{
+    NetworkConfig config;
+    config.resolution = resolution;
+    config.classCount = classes;
+    config.zDim = 32;
+    config.wDim = 32;
+    config.channelBase = 256;
+    config.channelMax = 32;
+    return config;
+}
+
+std::set<std::string> names(torch::nn::Module& module)
+{
+    std::set<std::string> all;
+    for (const auto& item : module.named_parameters())
+        all.insert(item.key());
+    for (const auto& item : module.named_buffers())
+        all.insert(item.key());
+    return all;
+}
+
+} // namespace
+
+class TestNetworks : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { torch::manual_seed(0); }
+
+    void shapes_data()
+    {
+        QTest::addColumn<int>("resolution");
+        QTest::addColumn<int>("classes");
+        QTest::newRow("16 uncond") << 16 << 0;
+        QTest::newRow("32 cond") << 32 << 7;
+    }
+    void shapes()
+    {
+        QFETCH(int, resolution);
+        QFETCH(int, classes);
+        Generator g(tiny(resolution, classes));
+        Discriminator d(tiny(resolution, classes));
+        QCOMPARE(g->synthesis->numWs, tiny(resolution).numWs());
+        QCOMPARE(g->synthesis->numWs, resolution == 16 ? 6 : 8);
+        const auto c = oneHot({0, 1, 2, 3, 4, 5}, classes, torch::TensorOptions());
+        const auto img = g->forward(torch::randn({6, 32}), c);
+        QCOMPARE(img.sizes().vec(), (std::vector<int64_t>{6, 3, resolution, resolution}));
+        const auto logits = d->forward(img, c);
+        QCOMPARE(logits.sizes().vec(), (std::vector<int64_t>{6, 1}));
+        QVERIFY(torch::isfinite(logits).all().item<bool>());
+    }
+
+    void namesMatchTheReference()
+    {
+        Generator g(tiny(16, 3));
+        const auto gNames = names(*g);
+        for (const char* name : {"mapping.fc0.weight", "mapping.fc1.bias", "mapping.embed.weight", "mapping.w_avg",
+                                 "synthesis.b4.const", "synthesis.b4.conv1.affine.weight", "synthesis.b4.conv1.noise_const",
+                                 "synthesis.b4.conv1.noise_strength", "synthesis.b8.conv0.weight",
+                                 "synthesis.b16.torgb.affine.bias", "synthesis.b16.resample_filter"})
+            QVERIFY2(gNames.count(name), name);
+        QVERIFY(!gNames.count("synthesis.b4.conv0.weight"));
+        Discriminator d(tiny(16, 3));
+        const auto dNames = names(*d);
+        for (const char* name : {"b16.fromrgb.weight", "b16.conv0.weight", "b16.conv1.bias", "b16.skip.weight",
+                                 "b8.conv0.weight", "b4.conv.weight", "b4.fc.weight", "b4.out.weight",
+                                 "mapping.embed.weight", "mapping.fc7.weight"})
+            QVERIFY2(dNames.count(name), name);
+        QVERIFY(!dNames.count("b8.fromrgb.weight"));
+        QVERIFY(!dNames.count("b16.skip.bias"));
+    }
+
+    void equalisedLearningRateScalesWeights()
+    {
+        FullyConnectedLayer fc(400, 300, Activation::Linear, 0.01);
+        QVERIFY(std::abs(fc->weightGain - 0.01 / 20.0) < 1e-12);
+        // Stored weights are N(0, 1/lr^2) so that the effective weight is N(0, 1/fan_in): unit gain.
+        QVERIFY(std::abs(fc->weight.std().item<double>() * 0.01 - 1.0) < 0.02);
+        torch::NoGradGuard noGrad;
+        const auto y = fc->forward(torch::randn({2000, 400}));
+        QVERIFY2(std::abs(y.var().item<double>() - 1.0) < 0.1, qPrintable(QString::number(y.var().item<double>())));
+    }
+
+    void demodulationKeepsUnitVariance()
+    {
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({8, 32, 16, 16});
+        const auto weight = torch::randn({48, 32, 3, 3}) * 5.0;
+        const auto styles = torch::rand({8, 32}) * 10.0 + 0.1;  // wildly scaled styles
+        const auto y = modulatedConv2d(x, weight, styles, torch::Tensor(), 1, 1, setupFilter(), true, true, false);
+        // Interior pixels only: zero padding lowers the variance at the border.
+        const auto interior = y.slice(2, 1, 15).slice(3, 1, 15);
+        QVERIFY2(std::abs(interior.var().item<double>() - 1.0) < 0.1,
+                 qPrintable(QString::number(interior.var().item<double>())));
+        const auto raw = modulatedConv2d(x, weight, styles, torch::Tensor(), 1, 1, setupFilter(), false, true, false);
+        QVERIFY(raw.var().item<double>() > 50.0);  // without demodulation the scale runs away
+    }
+
+    void fusedEqualsNonFused_data()
+    {
+        QTest::addColumn<int>("up");
+        QTest::newRow("same resolution") << 1;
+        QTest::newRow("upsampling") << 2;
+    }
+    void fusedEqualsNonFused()
+    {
+        QFETCH(int, up);
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({3, 8, 8, 8});
+        const auto weight = torch::randn({6, 8, 3, 3});
+        const auto styles = torch::randn({3, 8});
+        const auto noise = torch::randn({3, 1, 8 * up, 8 * up});
+        const auto filter = setupFilter();
+        const auto a = modulatedConv2d(x, weight, styles, noise, up, 1, filter, true, up == 1, false);
+        const auto b = modulatedConv2d(x, weight, styles, noise, up, 1, filter, true, up == 1, true);
+        QCOMPARE(a.sizes().vec(), (std::vector<int64_t>{3, 6, 8 * up, 8 * up}));
+        QVERIFY((a - b).abs().max().item<double>() < 1e-4);
+    }
+
+    void resamplingPreservesFlatImages()
+    {
+        const auto flat = torch::full({1, 2, 8, 8}, 0.7);
+        const auto filter = setupFilter();
+        const auto up = upsample2d(flat, filter);
+        QCOMPARE(up.sizes().vec(), (std::vector<int64_t>{1, 2, 16, 16}));
+        QVERIFY((up.slice(2, 2, 14).slice(3, 2, 14) - 0.7).abs().max().item<double>() < 1e-5);
+        const auto down = downsample2d(flat, filter);
+        QCOMPARE(down.sizes().vec(), (std::vector<int64_t>{1, 2, 4, 4}));
+        QVERIFY((down.slice(2, 1, 3).slice(3, 1, 3) - 0.7).abs().max().item<double>() < 1e-5);
+        // A strided 3x3 convolution with downsampling halves the size, as the discriminator needs.
+        const auto w = torch::randn({4, 2, 3, 3});
+        QCOMPARE(conv2dResample(flat, w, filter, 1, 2, 1).sizes().vec(), (std::vector<int64_t>{1, 4, 4, 4}));
+        QCOMPARE(conv2dResample(flat, w, filter, 2, 1, 1).sizes().vec(), (std::vector<int64_t>{1, 4, 16, 16}));
+    }
+
+    void conditionalGeneratorHonoursTheClass()
+    {
+        torch::NoGradGuard noGrad;
+        Generator g(tiny(16, 4));
+        const auto z = torch::randn({1, 32}).repeat({4, 1});
+        const auto images = g->forward(z, oneHot({0, 1, 2, 3}, 4, torch::TensorOptions()));
+        for (int a = 0; a < 4; ++a)
+            for (int b = a + 1; b < 4; ++b)
+                QVERIFY((images[a] - images[b]).abs().mean().item<double>() > 1e-3);
+        const auto again = g->forward(z, oneHot({0, 1, 2, 3}, 4, torch::TensorOptions()));
+        QVERIFY(torch::equal(images, again));  // const noise: deterministic
+        Discriminator d(tiny(16, 4));
+        const auto logits = d->forward(images[0].unsqueeze(0).repeat({4, 1, 1, 1}), oneHot({0, 1, 2, 3}, 4, {}));
+        QVERIFY((logits - logits[0]).abs().max().item<double>() > 1e-4);
+    }
+
+    void truncationPullsTowardTheAverage()
+    {
+        torch::NoGradGuard noGrad;
+        Generator g(tiny());
+        g->mapping->w_avg.copy_(torch::randn({32}));
+        const auto ws = g->mapping->forward(torch::randn({5, 32}), {}, 0.0);
+        QVERIFY((ws - g->mapping->w_avg).abs().max().item<double>() < 1e-6);
+        const auto full = g->mapping->forward(torch::randn({5, 32}), {}, 1.0);
+        QVERIFY((full - g->mapping->w_avg).abs().max().item<double>() > 0.1);
+        // With a cutoff only the first layers are truncated.
+        const auto cut = g->mapping->forward(torch::randn({5, 32}), {}, 0.0, 2);
+        QVERIFY((cut.narrow(1, 0, 2) - g->mapping->w_avg).abs().max().item<double>() < 1e-6);
+        QVERIFY((cut.narrow(1, 2, 4) - g->mapping->w_avg).abs().max().item<double>() > 0.1);
+    }
+
+    void wAvgTracksTheMappingOutput()
+    {
+        Generator g(tiny());
+        const auto before = g->mapping->w_avg.clone();
+        g->mapping->forward(torch::randn({16, 32}), {}, 1.0, -1, true);
+        QVERIFY(!torch::equal(before, g->mapping->w_avg));
+    }
+
+    void minibatchStdAddsAChannel()
+    {
+        const auto x = torch::randn({8, 5, 4, 4});
+        const auto y = minibatchStd(x, 4, 1);
+        QCOMPARE(y.size(1), int64_t(6));
+        // Identical samples in a group have zero spread.
+        const auto same = minibatchStd(torch::ones({4, 5, 4, 4}), 4, 1);
+        QVERIFY(same.select(1, 5).abs().max().item<double>() < 1e-3);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestNetworks)
+#include "test_networks.moc"
