@@ -18,8 +18,8 @@ struct NetworkConfig {
     int mappingLayers = 2;      // the reference 'auto' config uses 2
     double mappingLrMultiplier = 0.01;
     double wAvgBeta = 0.995;
-    int channelBase = 4096;     // channels at resolution r: min(channelBase / r, channelMax)
-    int channelMax = 128;
+    int channelBase = 1024;     // channels at resolution r: min(channelBase / r, channelMax)
+    int channelMax = 256;
     double convClamp = -1.0;    // < 0: no clamp (the reference clamps at 256 only with fp16 layers)
     int mbstdGroupSize = 4;
     int mbstdChannels = 1;

@@ -24,15 +24,21 @@ torch::Tensor upfirdn2d(const torch::Tensor& input, const torch::Tensor& filter,
         x = x.reshape({n, c, h * up, w * up});
     }
     const auto [px0, px1, py0, py1] = padding;
-    x = F::pad(x, F::PadFuncOptions({std::max(px0, 0), std::max(px1, 0), std::max(py0, 0), std::max(py1, 0)}));
-    x = x.slice(2, std::max(-py0, 0), x.size(2) - std::max(-py1, 0))
-            .slice(3, std::max(-px0, 0), x.size(3) - std::max(-px1, 0));
+    // Symmetric padding and the downsampling go into the depthwise convolution itself: no padded copy, no
+    // strided slice (both cost a full extra tensor, and a zero-filled one in the backward pass).
+    const bool symmetric = px0 == px1 && py0 == py1 && px0 >= 0 && py0 >= 0;
+    if (!symmetric) {
+        x = F::pad(x, F::PadFuncOptions({std::max(px0, 0), std::max(px1, 0), std::max(py0, 0), std::max(py1, 0)}));
+        x = x.slice(2, std::max(-py0, 0), x.size(2) - std::max(-py1, 0))
+                .slice(3, std::max(-px0, 0), x.size(3) - std::max(-px1, 0));
+    }
     // The reference convolves (flips the filter); our filters are symmetric, but keep the semantics.
     auto f = (filter * gain).to(x.dtype()).flip({0, 1});
     f = f.view({1, 1, f.size(0), f.size(1)}).repeat({c, 1, 1, 1});
-    x = F::conv2d(x, f, F::Conv2dFuncOptions().groups(c));
-    if (down > 1)
-        x = x.slice(2, 0, c10::nullopt, down).slice(3, 0, c10::nullopt, down);
+    auto options = F::Conv2dFuncOptions().groups(c).stride(down);
+    if (symmetric)
+        options = options.padding({py0, px0});
+    x = F::conv2d(x, f, options);
     return x;
 }
 

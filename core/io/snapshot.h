@@ -1,0 +1,55 @@
+#pragma once
+// The snapshot file: one self-describing archive (LibTorch's serialize format, a ZIP container) with
+//   format = "dermgan-snapshot", version, config (training config JSON, network included),
+//   progress (JSON: kimg, step, augment p, ...), G_ema, G, D, opt_G, opt_D, rng/torch, rng/sampler.
+// Generator-only exports carry format, version, config, progress and G_ema. Files are written atomically;
+// a truncated or foreign file is refused with one line saying so.
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "nets/generator.h"
+#include "train/training_config.h"
+
+namespace dermgan {
+
+constexpr const char* kSnapshotFormat = "dermgan-snapshot";
+constexpr int kSnapshotVersion = 1;
+
+void writeJsonEntry(torch::serialize::OutputArchive& archive, const std::string& key, const nlohmann::json& json);
+nlohmann::json readJsonEntry(torch::serialize::InputArchive& archive, const std::string& key,
+                             const std::filesystem::path& path);
+// Starts an archive with the format, version and config entries.
+void writeSnapshotHeader(torch::serialize::OutputArchive& archive, const train::TrainingConfig& config);
+
+// Serialises once; writes each destination atomically.
+void saveArchive(torch::serialize::OutputArchive& archive, const std::vector<std::filesystem::path>& destinations);
+// Opens and checks format and version. Throws InputError for a missing, truncated or foreign file.
+torch::serialize::InputArchive openSnapshot(const std::filesystem::path& path);
+// Loads a module's parameters and buffers from entry `key`; InputError when they do not fit.
+void loadModuleEntry(torch::serialize::InputArchive& archive, const std::string& key, torch::nn::Module& module,
+                     const std::filesystem::path& path);
+
+// A generator ready for inference, as the CLI, explorer, metrics and projector use it.
+struct GeneratorModel {
+    nets::Generator generator{nullptr};  // G_ema, in eval mode, on `device`
+    train::TrainingConfig training;
+    nlohmann::json progress;
+    std::filesystem::path path;
+    std::string hash;  // of the weights: ties directions, latents and exported images to this model
+    c10::Device device = c10::kCPU;
+
+    const nets::NetworkConfig& network() const { return generator->config; }
+};
+
+GeneratorModel loadGeneratorModel(const std::filesystem::path& path, const c10::Device& device);
+// Writes format, version, config, progress and G_ema only: the file to bundle and share.
+void exportGenerator(const GeneratorModel& model, const std::filesystem::path& destination);
+
+// 16 hex digits of a hash over every parameter and buffer (names, shapes and values).
+std::string moduleHash(torch::nn::Module& module);
+
+} // namespace dermgan

@@ -1,0 +1,485 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "common/runtime.h"
+#include "data/image_store.h"
+#include "io/atomic_file.h"
+#include "io/image_io.h"
+#include "io/snapshot.h"
+#include "nets/latents.h"
+#include "train/augment_pipe.h"
+#include "train/losses.h"
+#include "train/real_sampler.h"
+
+namespace dermgan::train {
+
+namespace fs = std::filesystem;
+namespace F = torch::nn::functional;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void setRequiresGrad(torch::nn::Module& module, bool on)
+{
+    for (auto& parameter : module.parameters())
+        parameter.set_requires_grad(on);
+}
+
+double residentMegabytes()
+{
+    std::ifstream statm("/proc/self/statm");
+    long pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+std::string kimgTag(int64_t nimg)
+{
+    std::ostringstream out;
+    out << std::setw(6) << std::setfill('0') << nimg / 1000;
+    return out.str();
+}
+
+// Running sums of one tick's losses.
+struct TickSums {
+    double lossG = 0, lossDReal = 0, lossDFake = 0, r1 = 0, pl = 0, realSign = 0;
+    int64_t gSteps = 0, dSteps = 0, r1Steps = 0, plSteps = 0;
+};
+
+} // namespace
+
+struct Trainer::State {
+    TrainingConfig config;
+    TrainingData data;
+    c10::Device device = c10::kCPU;
+    nets::Generator G{nullptr}, G_ema{nullptr};
+    nets::Discriminator D{nullptr};
+    std::unique_ptr<torch::optim::Adam> optG, optD;
+    AugmentSpec augmentSpec;
+    AdaController ada;
+    std::unique_ptr<RealSampler> sampler;
+    Rng rng{0};                 // x-flips of reals
+    int64_t nimg = 0, step = 0, tick = 0;
+    double plMean = 0.0;
+    double wallSeconds = 0.0;   // training time over all sessions of this run
+    TickSums sums;
+
+    torch::TensorOptions options() const { return torch::TensorOptions().device(device); }
+
+    torch::Tensor classes(const std::vector<int64_t>& labels) const
+    {
+        return nets::oneHot(labels, config.network.classCount, options());
+    }
+
+    // Mapping with style mixing, as the reference's run_G.
+    torch::Tensor mapWithMixing(const torch::Tensor& z, const torch::Tensor& c, bool updateWAvg)
+    {
+        auto ws = G->mapping->forward(z, c, 1.0, -1, updateWAvg);
+        if (config.styleMixing > 0.0) {
+            const int64_t numWs = ws.size(1);
+            const int64_t cutoff = torch::randint(1, numWs, {1}).item<int64_t>();
+            if (torch::rand({1}).item<double>() < config.styleMixing) {
+                const auto mixed = G->mapping->forward(torch::randn_like(z), c, 1.0, -1, false);
+                ws = torch::cat({ws.narrow(1, 0, cutoff), mixed.narrow(1, cutoff, numWs - cutoff)}, 1);
+            }
+        }
+        return ws;
+    }
+
+    torch::Tensor runD(const torch::Tensor& images, const torch::Tensor& c)
+    {
+        return D->forward(augment(images, ada.p, augmentSpec), c);
+    }
+
+    std::pair<torch::Tensor, torch::Tensor> realBatch()
+    {
+        const auto rows = sampler->nextBatch(config.batch);
+        LoadedImages view;
+        view.pixels = data.pixels;
+        auto images = imageBatch(view, rows, config.mirror, rng).to(device);
+        std::vector<int64_t> labels;
+        for (auto row : rows)
+            labels.push_back(data.labels[static_cast<std::size_t>(row)]);
+        return {images, classes(labels)};
+    }
+
+    void updateEma()
+    {
+        torch::NoGradGuard noGrad;
+        double emaNimg = config.emaKimg * 1000.0;
+        if (config.emaRampup > 0.0)
+            emaNimg = std::min(emaNimg, static_cast<double>(nimg) * config.emaRampup);
+        const double beta = std::pow(0.5, config.batch / std::max(emaNimg, 1e-8));
+        auto source = G->named_parameters();
+        for (auto& item : G_ema->named_parameters())
+            item.value().copy_(source[item.key()].detach().lerp(item.value(), beta));
+        auto buffers = G->named_buffers();
+        for (auto& item : G_ema->named_buffers())
+            item.value().copy_(buffers[item.key()]);
+    }
+
+    void trainGenerator()
+    {
+        setRequiresGrad(*G, true);
+        setRequiresGrad(*D, false);
+        optG->zero_grad();
+        const auto z = torch::randn({config.batch, config.network.zDim}, options());
+        const auto c = classes(sampler->fakeLabels(config.batch));
+        const auto images = G->synthesis->forward(mapWithMixing(z, c, true), nets::NoiseMode::Random, false);
+        const auto loss = F::softplus(-runD(images, c)).mean();
+        loss.backward();
+        optG->step();
+        sums.lossG += loss.item<double>();
+        ++sums.gSteps;
+
+        if (config.plWeight > 0.0 && step % config.plInterval == 0) {
+            optG->zero_grad();
+            const int half = std::max(1, config.batch / 2);
+            const auto zPl = torch::randn({half, config.network.zDim}, options());
+            const auto cPl = classes(sampler->fakeLabels(half));
+            const auto ws = mapWithMixing(zPl, cPl, false);
+            const auto plImages = G->synthesis->forward(ws, nets::NoiseMode::Random, false);
+            const auto penalty = pathLengthPenalty(plImages, ws, plMean);
+            (penalty.mean() * config.plWeight * config.plInterval).backward();
+            optG->step();
+            sums.pl += penalty.mean().item<double>();
+            ++sums.plSteps;
+        }
+    }
+
+    void trainDiscriminator()
+    {
+        setRequiresGrad(*G, false);
+        setRequiresGrad(*D, true);
+        optD->zero_grad();
+        torch::Tensor fakes, fakeClasses;
+        {
+            torch::NoGradGuard noGrad;
+            const auto z = torch::randn({config.batch, config.network.zDim}, options());
+            fakeClasses = classes(sampler->fakeLabels(config.batch));
+            fakes = G->synthesis->forward(mapWithMixing(z, fakeClasses, false), nets::NoiseMode::Random, false);
+        }
+        const auto [reals, realClasses] = realBatch();
+        const auto lossFake = F::softplus(runD(fakes, fakeClasses)).mean();
+        const auto realLogits = runD(reals, realClasses);
+        const auto lossReal = F::softplus(-realLogits).mean();
+        (lossFake + lossReal).backward();
+        optD->step();
+        const double signSum = realLogits.detach().sign().sum().item<double>();
+        if (config.augment != "none")
+            ada.accumulate(signSum, config.batch, config.batch);
+        sums.lossDFake += lossFake.item<double>();
+        sums.lossDReal += lossReal.item<double>();
+        sums.realSign += signSum / config.batch;
+        ++sums.dSteps;
+
+        const double gamma = config.effectiveR1Gamma();
+        if (gamma > 0.0 && step % config.r1Interval == 0) {
+            optD->zero_grad();
+            const auto penalty = r1Penalty([&](const torch::Tensor& x) { return runD(x, realClasses); }, reals);
+            (penalty.mean() * (gamma / 2) * config.r1Interval).backward();
+            optD->step();
+            sums.r1 += penalty.mean().item<double>();
+            ++sums.r1Steps;
+        }
+    }
+
+    nlohmann::json progressJson() const
+    {
+        return {{"nimg", nimg},
+                {"kimg", static_cast<double>(nimg) / 1000.0},
+                {"step", step},
+                {"tick", tick},
+                {"augment_p", ada.p},
+                {"ada_pending_sign_sum", ada.pendingSignSum},
+                {"ada_pending_count", ada.pendingCount},
+                {"ada_pending_steps", ada.pendingSteps},
+                {"ada_last_sign_mean", ada.lastSignMean},
+                {"pl_mean", plMean},
+                {"wall_seconds", wallSeconds},
+                {"images", data.labels.size()},
+                {"runtime", runtimeDescription(device)}};
+    }
+
+    void writeSampleGrid(const fs::path& path)
+    {
+        torch::NoGradGuard noGrad;
+        const int classCount = config.network.classCount;
+        const int columns = 8;
+        const int rows = classCount > 0 ? classCount : 8;
+        std::vector<std::uint32_t> seeds;
+        std::vector<int64_t> labels;
+        for (int r = 0; r < rows; ++r)
+            for (int col = 0; col < columns; ++col) {
+                seeds.push_back(static_cast<std::uint32_t>(classCount > 0 ? col : r * columns + col));
+                labels.push_back(r);
+            }
+        const auto z = nets::latentsFromSeeds(seeds, config.network.zDim).to(device);
+        G_ema->eval();
+        torch::Tensor images;
+        for (int64_t start = 0; start < z.size(0); start += 16) {  // bounded memory at 256x256
+            const int64_t count = std::min<int64_t>(16, z.size(0) - start);
+            const std::vector<int64_t> part(labels.begin() + start, labels.begin() + start + count);
+            auto batch = G_ema->forward(z.narrow(0, start, count), classes(part), 1.0, nets::NoiseMode::Const);
+            images = images.defined() ? torch::cat({images, batch}) : batch;
+        }
+        writePng(path, tensorGrid(images, columns),
+                 {{"Software", "dermgan"}, {"dermgan:synthetic", "true"},
+                  {"dermgan:kimg", std::to_string(nimg / 1000)},
+                  {"Description", classCount > 0 ? "synthetic sample grid: one row per class, seeds 0-7 per column"
+                                                 : "synthetic sample grid: seeds 0-63"}});
+    }
+};
+
+Trainer::Trainer(TrainingConfig config, TrainingData data) : s_(std::make_unique<State>())
+{
+    config.validate();
+    if (data.pixels.size(0) == 0 || static_cast<std::size_t>(data.pixels.size(0)) != data.labels.size())
+        throw InputError("training data is empty or has " + std::to_string(data.labels.size()) + " labels for " +
+                         std::to_string(data.pixels.size(0)) + " images");
+    if (data.pixels.size(2) != config.network.resolution)
+        throw InputError("training images are " + std::to_string(data.pixels.size(2)) + "x" +
+                         std::to_string(data.pixels.size(3)) + "; the network expects " +
+                         std::to_string(config.network.resolution));
+    for (auto label : data.labels)
+        if (label >= config.network.classCount || (config.network.classCount > 0 && label < 0))
+            throw InputError("training label " + std::to_string(label) + " is outside the network's " +
+                             std::to_string(config.network.classCount) + " classes");
+    s_->config = std::move(config);
+    s_->data = std::move(data);
+    auto& s = *s_;
+    s.device = selectDevice(s.config.device);
+    torch::manual_seed(s.config.seed);
+    s.G = nets::Generator(s.config.network);
+    s.D = nets::Discriminator(s.config.network);
+    s.G_ema = nets::Generator(s.config.network);
+    {
+        torch::NoGradGuard noGrad;
+        auto source = s.G->named_parameters();
+        for (auto& item : s.G_ema->named_parameters())
+            item.value().copy_(source[item.key()]);
+        auto buffers = s.G->named_buffers();
+        for (auto& item : s.G_ema->named_buffers())
+            item.value().copy_(buffers[item.key()]);
+    }
+    s.G->to(s.device);
+    s.D->to(s.device);
+    s.G_ema->to(s.device);
+    setRequiresGrad(*s.G_ema, false);
+
+    // Lazy regularisation runs every k steps with a k-times larger weight; the reference rescales Adam so
+    // that the main and regularisation steps together behave like an un-lazy optimiser.
+    auto adam = [&](torch::nn::Module& module, double lr, int interval, bool lazy) {
+        const double ratio = lazy ? static_cast<double>(interval) / (interval + 1) : 1.0;
+        return std::make_unique<torch::optim::Adam>(
+            module.parameters(), torch::optim::AdamOptions(lr * ratio)
+                                     .betas({std::pow(s.config.beta1, ratio), std::pow(s.config.beta2, ratio)})
+                                     .eps(1e-8));
+    };
+    s.optG = adam(*s.G, s.config.lrG, s.config.plInterval, s.config.plWeight > 0.0);
+    s.optD = adam(*s.D, s.config.lrD, s.config.r1Interval, s.config.effectiveR1Gamma() > 0.0);
+    s.augmentSpec = AugmentSpec::fromString(s.config.augment);
+    s.ada = AdaController(s.config.augmentTarget, s.config.adaInterval, s.config.adaKimg);
+    s.ada.p = s.config.augment == "none" ? 0.0 : s.config.augmentP;
+    s.sampler = std::make_unique<RealSampler>(s.data.labels, s.config.network.classCount, s.config.classBalanced,
+                                              s.config.seed);
+    s.rng = Rng(deriveSeed(s.config.seed, 12));
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::step()
+{
+    auto& s = *s_;
+    s.G->train();
+    s.D->train();
+    s.trainGenerator();
+    s.trainDiscriminator();
+    s.updateEma();
+    s.nimg += s.config.batch;
+    ++s.step;
+}
+
+bool Trainer::run(const TickCallback& onTick)
+{
+    auto& s = *s_;
+    const fs::path out = s.config.outDir;
+    fs::create_directories(out);
+    writeTextFileAtomically(out / "training_options.json", nlohmann::json(s.config).dump(2) + "\n");
+    std::ofstream stats(out / "stats.jsonl", std::ios::app);
+    const auto end = static_cast<int64_t>(s.config.kimg * 1000.0);
+    const auto tickImages = std::max<int64_t>(1, static_cast<int64_t>(s.config.tickKimg * 1000.0));
+    const auto snapshotImages = std::max<int64_t>(1, static_cast<int64_t>(s.config.snapshotKimg * 1000.0));
+    int64_t nextTick = (s.nimg / tickImages + 1) * tickImages;
+    int64_t nextSnapshot = (s.nimg / snapshotImages + 1) * snapshotImages;
+    auto tickStart = Clock::now();
+    int64_t tickStartNimg = s.nimg;
+
+    while (s.nimg < end) {
+        step();
+        const bool done = s.nimg >= end;
+        if (s.nimg < nextTick && !done)
+            continue;
+        const double seconds = std::chrono::duration<double>(Clock::now() - tickStart).count();
+        s.wallSeconds += seconds;
+        const double kimgDone = static_cast<double>(s.nimg - tickStartNimg) / 1000.0;
+        const auto mean = [](double sum, int64_t count) { return count > 0 ? sum / static_cast<double>(count) : 0.0; };
+        nlohmann::json line{{"tick", s.tick},
+                            {"kimg", static_cast<double>(s.nimg) / 1000.0},
+                            {"step", s.step},
+                            {"sec_per_tick", seconds},
+                            {"sec_per_kimg", kimgDone > 0 ? seconds / kimgDone : 0.0},
+                            {"images_per_sec", seconds > 0 ? kimgDone * 1000.0 / seconds : 0.0},
+                            {"loss_g", mean(s.sums.lossG, s.sums.gSteps)},
+                            {"loss_d_real", mean(s.sums.lossDReal, s.sums.dSteps)},
+                            {"loss_d_fake", mean(s.sums.lossDFake, s.sums.dSteps)},
+                            {"r1_penalty", mean(s.sums.r1, s.sums.r1Steps)},
+                            {"pl_penalty", mean(s.sums.pl, s.sums.plSteps)},
+                            {"d_real_sign", mean(s.sums.realSign, s.sums.dSteps)},
+                            {"augment_p", s.ada.p},
+                            {"rss_mb", residentMegabytes()},
+                            {"wall_seconds", s.wallSeconds},
+                            {"timestamp", std::chrono::duration<double>(
+                                              std::chrono::system_clock::now().time_since_epoch()).count()}};
+        s.sums = {};
+        ++s.tick;
+        stats << line.dump() << "\n" << std::flush;
+        bool snapshotWritten = false;
+        if (s.nimg >= nextSnapshot || done) {
+            saveSnapshot(out / ("snapshot-" + kimgTag(s.nimg) + ".dermgan"));
+            s.writeSampleGrid(out / ("fakes-" + kimgTag(s.nimg) + ".png"));
+            snapshotWritten = true;
+            nextSnapshot = (s.nimg / snapshotImages + 1) * snapshotImages;
+        }
+        nextTick = (s.nimg / tickImages + 1) * tickImages;
+        if (onTick && !onTick(line)) {
+            if (!snapshotWritten)
+                saveSnapshot(out / ("snapshot-" + kimgTag(s.nimg) + ".dermgan"));
+            return false;
+        }
+        tickStart = Clock::now();
+        tickStartNimg = s.nimg;
+    }
+    return true;
+}
+
+void Trainer::saveSnapshot(const fs::path& path) const
+{
+    auto& s = *s_;
+    torch::serialize::OutputArchive archive;
+    writeSnapshotHeader(archive, s.config);
+    writeJsonEntry(archive, "progress", s.progressJson());
+    const std::pair<const char*, torch::nn::Module*> modules[] = {{"G_ema", s.G_ema.get()}, {"G", s.G.get()}, {"D", s.D.get()}};
+    for (const auto& [key, module] : modules) {
+        torch::serialize::OutputArchive entry;
+        module->save(entry);
+        archive.write(key, entry);
+    }
+    torch::serialize::OutputArchive optG, optD;
+    s.optG->save(optG);
+    s.optD->save(optD);
+    archive.write("opt_G", optG);
+    archive.write("opt_D", optD);
+    archive.write("rng/torch", at::detail::getDefaultCPUGenerator().get_state());
+    std::ostringstream rng;
+    rng << s.rng;
+    archive.write("rng/sampler", c10::IValue(s.sampler->state()));
+    archive.write("rng/flip", c10::IValue(rng.str()));
+    std::vector<fs::path> destinations{path};
+    if (path.parent_path() == fs::path(s.config.outDir))
+        destinations.push_back(path.parent_path() / "latest.dermgan");
+    saveArchive(archive, destinations);
+}
+
+void Trainer::resume(const fs::path& path)
+{
+    auto& s = *s_;
+    auto archive = openSnapshot(path);
+    const auto stored = readJsonEntry(archive, "config", path).get<TrainingConfig>();
+    if (nlohmann::json(stored.network) != nlohmann::json(s.config.network))
+        throw InputError("snapshot " + path.string() + " was trained with another network configuration (" +
+                         nlohmann::json(stored.network).dump() + "); expected the one of this run");
+    const auto progress = readJsonEntry(archive, "progress", path);
+    if (progress.value("images", std::size_t{0}) != s.data.labels.size())
+        throw InputError("snapshot " + path.string() + " was trained on " +
+                         std::to_string(progress.value("images", std::size_t{0})) + " images; this run has " +
+                         std::to_string(s.data.labels.size()) + " (another dataset or split?)");
+    loadModuleEntry(archive, "G_ema", *s.G_ema, path);
+    loadModuleEntry(archive, "G", *s.G, path);
+    loadModuleEntry(archive, "D", *s.D, path);
+    s.G->to(s.device);
+    s.D->to(s.device);
+    s.G_ema->to(s.device);
+    try {
+        torch::serialize::InputArchive optG, optD;
+        archive.read("opt_G", optG);
+        archive.read("opt_D", optD);
+        s.optG->load(optG);
+        s.optD->load(optD);
+        torch::Tensor rngState;
+        archive.read("rng/torch", rngState);
+        auto generator = at::detail::getDefaultCPUGenerator();  // shares the global generator's state
+        generator.set_state(rngState);
+        c10::IValue samplerState, flipState;
+        archive.read("rng/sampler", samplerState);
+        archive.read("rng/flip", flipState);
+        s.sampler->restore(samplerState.toStringRef());
+        std::istringstream flip(flipState.toStringRef());
+        flip >> s.rng;
+    } catch (const c10::Error& e) {
+        throw InputError("snapshot " + path.string() + " has no usable optimizer/RNG state (a generator-only export?): " +
+                         e.msg().substr(0, e.msg().find('\n')));
+    }
+    s.nimg = progress.at("nimg").get<int64_t>();
+    s.step = progress.at("step").get<int64_t>();
+    s.tick = progress.at("tick").get<int64_t>();
+    s.ada.p = progress.at("augment_p").get<double>();
+    s.ada.pendingSignSum = progress.value("ada_pending_sign_sum", 0.0);
+    s.ada.pendingCount = progress.value("ada_pending_count", int64_t{0});
+    s.ada.pendingSteps = progress.value("ada_pending_steps", 0);
+    s.ada.lastSignMean = progress.value("ada_last_sign_mean", 0.0);
+    s.plMean = progress.value("pl_mean", 0.0);
+    s.wallSeconds = progress.value("wall_seconds", 0.0);
+
+    // Stats lines written after this snapshot belong to a run that did not survive: drop them.
+    const fs::path statsPath = fs::path(s.config.outDir) / "stats.jsonl";
+    std::ifstream in(statsPath);
+    std::string kept, line;
+    while (std::getline(in, line)) {
+        try {
+            if (nlohmann::json::parse(line).value("kimg", 0.0) * 1000.0 <= static_cast<double>(s.nimg) + 0.5)
+                kept += line + "\n";
+        } catch (const nlohmann::json::exception&) {
+            // a line cut by the kill: drop it
+        }
+    }
+    if (in.is_open())
+        writeTextFileAtomically(statsPath, kept);
+}
+
+const TrainingConfig& Trainer::config() const { return s_->config; }
+int64_t Trainer::imagesShown() const { return s_->nimg; }
+int64_t Trainer::steps() const { return s_->step; }
+double Trainer::augmentP() const { return s_->ada.p; }
+nets::Generator& Trainer::generator() { return s_->G; }
+nets::Generator& Trainer::generatorEma() { return s_->G_ema; }
+nets::Discriminator& Trainer::discriminator() { return s_->D; }
+c10::Device Trainer::device() const { return s_->device; }
+
+fs::path latestSnapshot(const fs::path& outDir)
+{
+    const fs::path latest = outDir / "latest.dermgan";
+    std::error_code ec;
+    return fs::exists(latest, ec) ? latest : fs::path();
+}
+
+} // namespace dermgan::train

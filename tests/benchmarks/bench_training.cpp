@@ -1,0 +1,131 @@
+// Training and generation speed of the default CPU configuration.
+// Prints images/s and sec/kimg of a full training step (G + D + lazy R1 + EMA + ADA at p = 0.2) at 32x32
+// and 64x64 with 1 and N threads, the achieved GFLOP/s beside this machine's matrix-multiply peak, and the
+// generator's latency per 64x64 image. Usage: bench_training [STEPS=20] [BATCH=32]
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "common/runtime.h"
+#include "nets/generator.h"
+#include "train/trainer.h"
+
+using namespace dermgan;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Multiply-accumulates of one forward pass per image, counted from the convolution and linear layers.
+double forwardFlops(torch::nn::Module& module, int resolution)
+{
+    double flops = 0;
+    for (const auto& item : module.named_parameters()) {
+        const auto& name = item.key();
+        const auto& w = item.value();
+        if (name.size() < 7 || name.compare(name.size() - 7, 7, ".weight") != 0)
+            continue;
+        if (w.dim() == 2) {
+            flops += 2.0 * w.size(0) * w.size(1);
+            continue;
+        }
+        // Conv weights: the layer's resolution is in its block name (b64, b32, ...).
+        const auto b = name.find('b');
+        const int res = std::atoi(name.c_str() + b + 1);
+        const bool down = name.find("conv1") != std::string::npos || name.find("skip") != std::string::npos;
+        const bool discriminator = name.rfind("synthesis", 0) != 0;
+        const int outRes = discriminator && down ? res / 2 : (res > 0 ? res : resolution);
+        flops += 2.0 * w.size(0) * w.size(1) * w.size(2) * w.size(3) * outRes * outRes;
+    }
+    return flops;
+}
+
+double matmulPeak()
+{
+    const auto a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
+    torch::mm(a, b);
+    const auto start = Clock::now();
+    int reps = 0;
+    while (seconds(start) < 1.0) {
+        torch::mm(a, b);
+        ++reps;
+    }
+    return 2.0 * 1024 * 1024 * 1024 * reps / seconds(start) / 1e9;
+}
+
+void benchTraining(int resolution, int threads, int steps, int batch)
+{
+    configureThreads(threads);
+    train::TrainingConfig config;
+    config.network = nets::NetworkConfig::cpuDefault(resolution);
+    config.network.classCount = 7;
+    config.batch = batch;
+    config.augmentP = 0.2;
+    config.device = "cpu";
+    train::TrainingData data;
+    data.pixels = torch::randint(0, 256, {256, 3, resolution, resolution}, torch::kUInt8);
+    for (int i = 0; i < 256; ++i)
+        data.labels.push_back(i % 7);
+    train::Trainer trainer(config, data);
+    for (int i = 0; i < 2; ++i)
+        trainer.step();
+    const auto start = Clock::now();
+    for (int i = 0; i < steps; ++i)
+        trainer.step();
+    const double s = seconds(start);
+    const double imagesPerSecond = steps * batch / s;
+    // G phase: G fwd+bwd (3) + D fwd + input-grad bwd (2); D phase: G fwd (1) + D fwd x2 + bwd x2 (6).
+    const double flopsPerImage = 4 * forwardFlops(*trainer.generator(), resolution) +
+                                 8 * forwardFlops(*trainer.discriminator(), resolution);
+    std::printf("train %3dx%-3d threads %d batch %d: %7.1f img/s  %7.1f sec/kimg  %6.1f GFLOP/s (model estimate)\n",
+                resolution, resolution, threads, batch, imagesPerSecond, 1000.0 / imagesPerSecond,
+                flopsPerImage * imagesPerSecond / 1e9);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const int steps = argc > 1 ? std::atoi(argv[1]) : 20;
+    const int batch = argc > 2 ? std::atoi(argv[2]) : 32;
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::manual_seed(0);
+    {
+        nets::Generator g(nets::NetworkConfig::cpuDefault(64));
+        int64_t params = 0;
+        for (const auto& p : g->parameters())
+            params += p.numel();
+        std::printf("default CPU config at 64x64: %.2fM generator parameters\n", params / 1e6);
+    }
+    for (int threads : {1, cores}) {
+        configureThreads(threads);
+        std::printf("matmul peak, %d thread(s): %.1f GFLOP/s\n", threads, matmulPeak());
+    }
+    for (int resolution : {32, 64})
+        for (int threads : {1, cores})
+            benchTraining(resolution, threads, steps, batch);
+
+    configureThreads(cores);
+    torch::NoGradGuard noGrad;
+    nets::Generator g(nets::NetworkConfig::cpuDefault(64));
+    g->eval();
+    const auto z = torch::randn({1, g->config.zDim});
+    for (int i = 0; i < 5; ++i)
+        g->forward(z, {});
+    const auto start = Clock::now();
+    int frames = 0;
+    while (seconds(start) < 2.0) {
+        g->forward(z, {});
+        ++frames;
+    }
+    std::printf("generate 64x64, batch 1, %d threads: %.2f ms per image\n", cores, 1000.0 * seconds(start) / frames);
+    const auto z16 = torch::randn({16, g->config.zDim});
+    const auto start16 = Clock::now();
+    for (int i = 0; i < 5; ++i)
+        g->forward(z16, {});
+    std::printf("generate 64x64, batch 16, %d threads: %.2f ms per image\n", cores, 1000.0 * seconds(start16) / 80);
+    return 0;
+}
