@@ -7,6 +7,7 @@
 #include "common/runtime.h"
 #include "dataset_commands.h"
 #include "exit_codes.h"
+#include "model_commands.h"
 #include "terminal_progress.h"
 
 int main(int argc, char** argv)
@@ -22,6 +23,8 @@ int main(int argc, char** argv)
     app.add_option("--threads", threads, "CPU threads for LibTorch (0 = one per core)")->capture_default_str();
     app.parse_complete_callback([&threads] { dermgan::configureThreads(threads); });
     addDatasetCommands(app, exitCode);
+    addTrainCommand(app, exitCode);
+    addGenerateCommand(app, exitCode);
 
     installInterruptHandler();
     try {

@@ -1,0 +1,331 @@
+// The trainer's parts on tiny data: augmentation, ADA's controller, R1 against finite differences,
+// snapshots that round-trip bit for bit, and resumption that continues exactly.
+#include <QtTest>
+
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "io/png_text.h"
+#include "io/snapshot.h"
+#include "io/zip_archive.h"
+#include "nets/discriminator.h"
+#include "train/augment_pipe.h"
+#include "train/losses.h"
+#include "train/trainer.h"
+
+using namespace dermgan;
+using namespace dermgan::train;
+namespace fs = std::filesystem;
+
+namespace {
+
+nets::NetworkConfig tinyNetwork(int classes = 3)
+{
+    nets::NetworkConfig network;
+    network.resolution = 16;
+    network.classCount = classes;
+    network.zDim = 16;
+    network.wDim = 16;
+    network.channelBase = 128;
+    network.channelMax = 16;
+    return network;
+}
+
+TrainingConfig tinyConfig(const fs::path& out)
+{
+    TrainingConfig config;
+    config.network = tinyNetwork();
+    config.batch = 4;
+    config.kimg = 0.032;
+    config.r1Interval = 2;  // exercise R1 within a few steps
+    config.plWeight = 1.0;  // and path length
+    config.plInterval = 2;
+    config.augmentP = 0.3;
+    config.adaInterval = 1;
+    config.tickKimg = 0.008;
+    config.snapshotKimg = 0.016;
+    config.outDir = out.string();
+    config.device = "cpu";
+    config.threads = 1;
+    return config;
+}
+
+TrainingData tinyData(int count = 24)
+{
+    TrainingData data;
+    torch::manual_seed(123);
+    data.pixels = torch::randint(0, 256, {count, 3, 16, 16}, torch::kUInt8);
+    for (int i = 0; i < count; ++i)
+        data.labels.push_back(i % 3);
+    return data;
+}
+
+bool sameParameters(torch::nn::Module& a, torch::nn::Module& b)
+{
+    auto pb = b.named_parameters();
+    for (const auto& item : a.named_parameters())
+        if (!torch::equal(item.value(), pb[item.key()]))
+            return false;
+    return true;
+}
+
+} // namespace
+
+class TestTraining : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<QTemporaryDir> dir_;
+    fs::path path(const char* name) const { return fs::path(dir_->path().toStdString()) / name; }
+
+private Q_SLOTS:
+    void init()
+    {
+        dir_ = std::make_unique<QTemporaryDir>();
+        torch::set_num_threads(1);
+    }
+
+    void augmentationKeepsShapeRangeAndGradients_data()
+    {
+        QTest::addColumn<QString>("groups");
+        QTest::newRow("blit") << "b";
+        QTest::newRow("geometric") << "g";
+        QTest::newRow("colour") << "c";
+        QTest::newRow("all") << "bgc";
+    }
+    void augmentationKeepsShapeRangeAndGradients()
+    {
+        QFETCH(QString, groups);
+        const auto spec = AugmentSpec::fromString(groups.toStdString());
+        torch::manual_seed(1);
+        const auto x = (torch::rand({8, 3, 16, 16}) * 2 - 1).requires_grad_(true);
+        const auto y = augment(x, 1.0, spec);
+        QCOMPARE(y.sizes().vec(), x.sizes().vec());
+        QVERIFY(torch::isfinite(y).all().item<bool>());
+        if (!spec.color)  // resampling interpolates: it never leaves the input's range
+            QVERIFY(y.abs().max().item<double>() <= 1.0 + 1e-5);
+        QVERIFY(!torch::allclose(y, x));
+        (y * torch::randn_like(y)).sum().backward();
+        QVERIFY(x.grad().defined());
+        QVERIFY(x.grad().abs().sum().item<double>() > 0);
+        QVERIFY(torch::equal(augment(x, 0.0, spec), x));
+    }
+
+    void blitOpsMoveWholePixels()
+    {
+        AugmentSpec spec = AugmentSpec::fromString("b");
+        spec.xintMax = 0.0;  // x-flips and 90-degree rotations only: outputs are exact dihedral copies
+        const auto x = torch::rand({16, 3, 8, 8});
+        const auto y = augment(x, 1.0, spec);
+        for (int64_t i = 0; i < 16; ++i) {
+            bool matched = false;
+            for (int k = 0; k < 4 && !matched; ++k)
+                for (bool flip : {false, true}) {
+                    auto candidate = torch::rot90(x[i], k, {1, 2});
+                    if (flip)
+                        candidate = candidate.flip({2});
+                    matched = matched || (candidate - y[i]).abs().max().item<double>() < 1e-5;
+                }
+            QVERIFY2(matched, qPrintable(QString::number(i)));
+        }
+    }
+
+    void adaRisesWhenDOverfitsAndFallsWhenNot()
+    {
+        AdaController ada(0.6, 4, 1.0);  // p moves by 1 per kimg
+        for (int step = 0; step < 40; ++step)
+            ada.accumulate(/*signSum=*/32.0, 32, 32);  // every real judged real: overfitting
+        QVERIFY2(ada.p > 0.5, qPrintable(QString::number(ada.p)));
+        const double high = ada.p;
+        for (int step = 0; step < 8; ++step)
+            ada.accumulate(-32.0, 32, 32);  // D unsure about reals
+        QVERIFY(ada.p < high);
+        for (int step = 0; step < 400; ++step)
+            ada.accumulate(-32.0, 32, 32);
+        QCOMPARE(ada.p, 0.0);  // never below 0
+        for (int step = 0; step < 2000; ++step)
+            ada.accumulate(32.0, 32, 32);
+        QCOMPARE(ada.p, 1.0);  // never above 1
+    }
+
+    void r1MatchesFiniteDifferences()
+    {
+        torch::manual_seed(3);
+        nets::Discriminator d(tinyNetwork(0));
+        d->to(torch::kDouble);
+        const auto discriminator = [&](const torch::Tensor& x) { return d->forward(x, {}); };
+        const auto x = torch::rand({1, 3, 16, 16}, torch::kDouble) * 2 - 1;
+        const auto penalty = r1Penalty(discriminator, x);
+
+        // |grad_x D|^2 from central differences over every pixel.
+        torch::NoGradGuard noGrad;
+        const double eps = 1e-5;
+        double squared = 0;
+        auto flat = x.clone().view({-1});
+        for (int64_t i = 0; i < flat.numel(); ++i) {
+            const double saved = flat[i].item<double>();
+            flat[i] = saved + eps;
+            const double up = discriminator(flat.view_as(x)).item<double>();
+            flat[i] = saved - eps;
+            const double down = discriminator(flat.view_as(x)).item<double>();
+            flat[i] = saved;
+            squared += std::pow((up - down) / (2 * eps), 2);
+        }
+        const double analytic = penalty.item<double>();
+        QVERIFY2(std::abs(analytic - squared) <= 1e-6 * std::max(1.0, squared),
+                 qPrintable(QString("autograd %1 vs finite differences %2").arg(analytic).arg(squared)));
+    }
+
+    void r1GradientWrtWeightsMatchesFiniteDifferences()
+    {
+        torch::manual_seed(4);
+        nets::Discriminator d(tinyNetwork(0));
+        d->to(torch::kDouble);
+        const auto discriminator = [&](const torch::Tensor& x) { return d->forward(x, {}); };
+        const auto x = torch::rand({2, 3, 16, 16}, torch::kDouble) * 2 - 1;
+        auto weight = d->b4->fc->weight;
+        r1Penalty(discriminator, x).sum().backward();  // the double backward the trainer relies on
+        const auto analytic = weight.grad().clone();
+        const double eps = 1e-6;
+        for (int64_t index : {0L, 17L, 333L}) {
+            auto flat = weight.data().view({-1});
+            const double saved = flat[index].item<double>();
+            flat[index] = saved + eps;
+            const double up = r1Penalty(discriminator, x).sum().item<double>();
+            flat[index] = saved - eps;
+            const double down = r1Penalty(discriminator, x).sum().item<double>();
+            flat[index] = saved;
+            const double numeric = (up - down) / (2 * eps);
+            const double value = analytic.view({-1})[index].item<double>();
+            QVERIFY2(std::abs(value - numeric) <= 1e-5 * std::max(1.0, std::abs(numeric)),
+                     qPrintable(QString("%1 vs %2").arg(value).arg(numeric)));
+        }
+    }
+
+    void snapshotRoundTripIsBitIdentical()
+    {
+        Trainer trainer(tinyConfig(path("run")), tinyData());
+        trainer.step();
+        trainer.step();
+        trainer.saveSnapshot(path("snap.dermgan"));
+        auto model = loadGeneratorModel(path("snap.dermgan"), c10::Device(c10::kCPU));
+        QCOMPARE(model.network().classCount, 3);
+        torch::NoGradGuard noGrad;
+        const auto z = torch::randn({4, 16});
+        const auto c = nets::oneHot({0, 1, 2, 0}, 3, {});
+        trainer.generatorEma()->eval();
+        const auto expected = trainer.generatorEma()->forward(z, c, 0.7, nets::NoiseMode::Const);
+        const auto actual = model.generator->forward(z, c, 0.7, nets::NoiseMode::Const);
+        QVERIFY(torch::equal(expected, actual));
+        QCOMPARE(model.hash, moduleHash(*trainer.generatorEma()));
+        QCOMPARE(model.progress["step"].get<int>(), 2);
+
+        exportGenerator(model, path("export.dermgan"));
+        auto exported = loadGeneratorModel(path("export.dermgan"), c10::Device(c10::kCPU));
+        QVERIFY(torch::equal(exported.generator->forward(z, c, 0.7, nets::NoiseMode::Const), expected));
+        QVERIFY(fs::file_size(path("export.dermgan")) < fs::file_size(path("snap.dermgan")) / 3);
+    }
+
+    void resumeContinuesExactly()
+    {
+        Trainer straight(tinyConfig(path("a")), tinyData());
+        for (int i = 0; i < 6; ++i)
+            straight.step();
+
+        {
+            Trainer first(tinyConfig(path("b")), tinyData());
+            for (int i = 0; i < 3; ++i)
+                first.step();
+            first.saveSnapshot(path("b.dermgan"));
+        }
+        Trainer resumed(tinyConfig(path("c")), tinyData());
+        resumed.resume(path("b.dermgan"));
+        QCOMPARE(resumed.steps(), int64_t(3));
+        for (int i = 0; i < 3; ++i)
+            resumed.step();
+        QCOMPARE(resumed.imagesShown(), straight.imagesShown());
+        QCOMPARE(resumed.augmentP(), straight.augmentP());
+        QVERIFY(sameParameters(*resumed.generator(), *straight.generator()));
+        QVERIFY(sameParameters(*resumed.discriminator(), *straight.discriminator()));
+        QVERIFY(sameParameters(*resumed.generatorEma(), *straight.generatorEma()));
+    }
+
+    void resumeRefusesAnotherArchitecture()
+    {
+        Trainer trainer(tinyConfig(path("run")), tinyData());
+        trainer.saveSnapshot(path("s.dermgan"));
+        auto other = tinyConfig(path("other"));
+        other.network.channelMax = 8;
+        Trainer different(other, tinyData());
+        QVERIFY_THROWS_EXCEPTION(InputError, different.resume(path("s.dermgan")));
+    }
+
+    void truncatedAndForeignFilesAreRefused()
+    {
+        Trainer trainer(tinyConfig(path("run")), tinyData());
+        trainer.saveSnapshot(path("full.dermgan"));
+        fs::copy_file(path("full.dermgan"), path("cut.dermgan"));
+        fs::resize_file(path("cut.dermgan"), fs::file_size(path("full.dermgan")) / 2);
+        ZipWriter zip;
+        zip.add("data.pkl", std::string("not a dermgan archive"));
+        zip.save(path("foreign.dermgan"));
+        std::ofstream(path("text.dermgan")) << "hello";
+        const std::vector<std::pair<const char*, QString>> cases{{"cut.dermgan", "truncated"},
+                                                                {"foreign.dermgan", "not a dermgan snapshot"},
+                                                                {"text.dermgan", "not a dermgan snapshot"},
+                                                                {"missing.dermgan", "does not exist"}};
+        for (const auto& [name, fragment] : cases) {
+            try {
+                loadGeneratorModel(path(name), c10::Device(c10::kCPU));
+                QFAIL(name);
+            } catch (const InputError& e) {
+                QVERIFY2(QString(e.what()).contains(fragment), e.what());
+            }
+        }
+    }
+
+    void runWritesStatsSnapshotsAndMarkedGrids()
+    {
+        Trainer trainer(tinyConfig(path("run")), tinyData());
+        int ticks = 0;
+        QVERIFY(trainer.run([&](const nlohmann::json& line) {
+            ++ticks;
+            return line.contains("sec_per_kimg") && line.contains("augment_p");
+        }));
+        QCOMPARE(trainer.imagesShown(), int64_t(32));
+        QCOMPARE(ticks, 4);
+        std::ifstream stats(path("run") / "stats.jsonl");
+        int lines = 0;
+        for (std::string line; std::getline(stats, line);)
+            lines += nlohmann::json::parse(line).contains("loss_g") ? 1 : 0;
+        QCOMPARE(lines, 4);
+        QVERIFY(fs::exists(path("run") / "snapshot-000000.dermgan"));
+        QVERIFY(fs::exists(path("run") / "latest.dermgan"));
+        QVERIFY(fs::exists(path("run") / "training_options.json"));
+        std::ifstream png(path("run") / "fakes-000000.png", std::ios::binary);
+        const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(png)), std::istreambuf_iterator<char>());
+        QCOMPARE(readPngText(bytes).at("dermgan:synthetic"), std::string("true"));
+        // One row per class, eight columns.
+        const cv::Mat grid = cv::imdecode(bytes, cv::IMREAD_COLOR);
+        QCOMPARE(grid.rows, 3 * 16);
+        QCOMPARE(grid.cols, 8 * 16);
+    }
+
+    void badTrainingInputIsRefused()
+    {
+        auto data = tinyData();
+        data.labels[0] = 7;  // outside the 3 classes
+        QVERIFY_THROWS_EXCEPTION(InputError, Trainer(tinyConfig(path("x")), data));
+        auto wrongSize = tinyData();
+        wrongSize.pixels = torch::zeros({24, 3, 32, 32}, torch::kUInt8);
+        QVERIFY_THROWS_EXCEPTION(InputError, Trainer(tinyConfig(path("x")), wrongSize));
+        auto config = tinyConfig(path("x"));
+        config.batch = 6;  // not a multiple of the minibatch-stddev group of 4
+        QVERIFY_THROWS_EXCEPTION(InputError, Trainer(config, tinyData()));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTraining)
+#include "test_training.moc"
