@@ -1,9 +1,14 @@
 // Training and generation speed of the default CPU configuration.
 // Prints images/s and sec/kimg of a full training step (G + D + lazy R1 + EMA + ADA at p = 0.2) at 32x32
 // and 64x64 with 1 and N threads, the achieved GFLOP/s beside this machine's matrix-multiply peak, and the
-// generator's latency per 64x64 image. Usage: bench_training [STEPS=20] [BATCH=32]
+// generator's latency per 64x64 image. With --reference PATH (a checkout of NVlabs/stylegan2-ada-pytorch,
+// run with Debian's python3-torch through reference_step.py), it also times the reference training step at
+// the identical architecture and prints the ratio.
+// Usage: bench_training [--steps 16] [--batch 32] [--reference PATH]
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <torch/torch.h>
@@ -56,7 +61,7 @@ double matmulPeak()
     return 2.0 * 1024 * 1024 * 1024 * reps / seconds(start) / 1e9;
 }
 
-void benchTraining(int resolution, int threads, int steps, int batch)
+double benchTraining(int resolution, int threads, int steps, int batch)
 {
     configureThreads(threads);
     train::TrainingConfig config;
@@ -83,14 +88,50 @@ void benchTraining(int resolution, int threads, int steps, int batch)
     std::printf("train %3dx%-3d threads %d batch %d: %7.1f img/s  %7.1f sec/kimg  %6.1f GFLOP/s (model estimate)\n",
                 resolution, resolution, threads, batch, imagesPerSecond, 1000.0 / imagesPerSecond,
                 flopsPerImage * imagesPerSecond / 1e9);
+    return imagesPerSecond;
+}
+
+// Runs reference_step.py beside this binary's source and returns its images/s (0 on failure).
+double referenceImagesPerSecond(const std::string& reference, int resolution, int threads, int steps, int batch)
+{
+    const auto network = nets::NetworkConfig::cpuDefault(resolution);
+    const std::string script = std::string(DERMGAN_SOURCE_DIR) + "/tests/benchmarks/reference_step.py";
+    // Debian's interpreter has python3-torch; a python3 earlier on PATH (pyenv, venv) may not.
+    const char* python = std::getenv("DERMGAN_PYTHON");
+    const std::string interpreter = python ? python : (std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+    const std::string command = interpreter + " '" + script + "' --reference '" + reference + "' --resolution " +
+                                std::to_string(resolution) + " --batch " + std::to_string(batch) + " --steps " +
+                                std::to_string(steps) + " --threads " + std::to_string(threads) + " --cbase " +
+                                std::to_string(network.channelBase) + " --cmax " + std::to_string(network.channelMax) +
+                                " --map " + std::to_string(network.mappingLayers) + " --z-dim " +
+                                std::to_string(network.zDim) + " --w-dim " + std::to_string(network.wDim) +
+                                " --classes 7 --augment-p 0.2";
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        return 0.0;
+    char line[512];
+    double value = 0.0;
+    while (std::fgets(line, sizeof line, pipe))
+        std::sscanf(line, "reference img/s: %lf", &value);
+    pclose(pipe);
+    return value;
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    const int steps = argc > 1 ? std::atoi(argv[1]) : 20;
-    const int batch = argc > 2 ? std::atoi(argv[2]) : 32;
+    int steps = 16, batch = 32;
+    std::string reference;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        if (flag == "--steps")
+            steps = std::atoi(argv[i + 1]);
+        else if (flag == "--batch")
+            batch = std::atoi(argv[i + 1]);
+        else if (flag == "--reference")
+            reference = argv[i + 1];
+    }
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::manual_seed(0);
     {
@@ -105,8 +146,17 @@ int main(int argc, char** argv)
         std::printf("matmul peak, %d thread(s): %.1f GFLOP/s\n", threads, matmulPeak());
     }
     for (int resolution : {32, 64})
-        for (int threads : {1, cores})
-            benchTraining(resolution, threads, steps, batch);
+        for (int threads : {1, cores}) {
+            const double ours = benchTraining(resolution, threads, steps, batch);
+            if (reference.empty())
+                continue;
+            const double theirs = referenceImagesPerSecond(reference, resolution, threads, steps, batch);
+            if (theirs > 0)
+                std::printf("  reference StyleGAN2-ADA, same architecture: %7.2f img/s -> dermgan is %.1fx faster\n",
+                            theirs, ours / theirs);
+            else
+                std::printf("  reference StyleGAN2-ADA: could not run (python3-torch, scipy and the checkout needed)\n");
+        }
 
     configureThreads(cores);
     torch::NoGradGuard noGrad;
