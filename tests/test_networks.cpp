@@ -188,6 +188,20 @@ private Q_SLOTS:
         QVERIFY(!torch::equal(before, g->mapping->w_avg));
     }
 
+    void pairedDiscriminationEqualsTwoPasses()
+    {
+        torch::NoGradGuard noGrad;
+        Discriminator d(tiny(16, 3));
+        const auto fakes = torch::randn({8, 3, 16, 16}), reals = torch::randn({8, 3, 16, 16}) * 0.3;
+        const auto cf = oneHot({0, 1, 2, 0, 1, 2, 0, 1}, 3, {}), cr = oneHot({2, 2, 1, 1, 0, 0, 2, 1}, 3, {});
+        const auto [a, b] = discriminatePair(d, fakes, cf, reals, cr);
+        QVERIFY((a - d->forward(fakes, cf)).abs().max().item<double>() < 1e-5);
+        QVERIFY((b - d->forward(reals, cr)).abs().max().item<double>() < 1e-5);
+        // Concatenating naively would mix fakes and reals in minibatch-stddev groups and change the logits.
+        const auto naive = d->forward(torch::cat({fakes, reals}), torch::cat({cf, cr})).narrow(0, 0, 8);
+        QVERIFY((naive - d->forward(fakes, cf)).abs().max().item<double>() > 1e-4);
+    }
+
     void minibatchStdAddsAChannel()
     {
         const auto x = torch::randn({8, 5, 4, 4});

@@ -20,11 +20,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     startPage_->setWordWrap(true);
     startPage_->setTextFormat(Qt::RichText);
     startPage_->setText(tr("<h2>No generator loaded</h2>"
-                           "<p>dermgan does not ship a trained model yet.</p>"
-                           "<p>Inspect and split a dataset from the command line:<br>"
+                           "<p>dermgan does not ship a trained model yet, and this window cannot open one yet.</p>"
+                           "<p>Train and sample from the command line:<br>"
+                           "<code>dermgan train ../shared/data/ham10000 --out runs/ham64 --kimg 50</code><br>"
+                           "<code>dermgan generate runs/ham64/latest.dermgan --class mel --seeds 0-7</code></p>"
+                           "<p>Inspect and split a dataset:<br>"
                            "<code>dermgan dataset inspect ../shared/data/ham10000</code><br>"
-                           "<code>dermgan dataset split ../shared/data/ham10000 --out split.csv</code></p>"
-                           "<p>Training, generation and the latent-space views arrive with the trainer.</p>"));
+                           "<code>dermgan dataset split ../shared/data/ham10000 --out split.csv</code></p>"));
     startPage_->setAccessibleName(tr("Start page"));
     setCentralWidget(startPage_);
     buildMenus();

@@ -89,6 +89,7 @@ void addGenerateCommand(CLI::App& parent, int& exitCode)
         std::string model, seeds = "0-7", classes, noise = "const", out = "generated", device = "auto";
         double psi = 1.0;
         int grid = 0;
+        int count = 0;
         bool json = false;
     };
     auto args = std::make_shared<GenerateArgs>();
@@ -96,6 +97,7 @@ void addGenerateCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("model", args->model, "Snapshot (.dermgan) of dermgan train")->required();
     cmd->add_option("--seeds", args->seeds, "Seeds, e.g. 0-7,42 (z = numpy RandomState(seed).randn, as the reference)")
         ->capture_default_str();
+    cmd->add_option("--count", args->count, "Generate seeds 0 to N-1 (instead of --seeds)");
     cmd->add_option("--class", args->classes, "Class index, name, or 'all' (conditional models)");
     cmd->add_option("--psi", args->psi, "Truncation psi (1 = none, 0 = the average image)")->capture_default_str();
     cmd->add_option("--noise", args->noise, "Noise mode: const, random or none")->capture_default_str();
@@ -107,7 +109,9 @@ void addGenerateCommand(CLI::App& parent, int& exitCode)
         const auto noise = parseNoise(args->noise);
         if (!(args->psi >= -2.0 && args->psi <= 2.0))
             throw InputError("--psi " + std::to_string(args->psi) + " is out of range; expected -2 to 2 (usually 0.5-1)");
-        const auto seeds = parseSeeds(args->seeds);
+        if (args->count < 0 || args->count > 100000)
+            throw InputError("--count " + std::to_string(args->count) + " is out of range; expected 1 to 100000");
+        const auto seeds = parseSeeds(args->count > 0 ? "0-" + std::to_string(args->count - 1) : args->seeds);
         GeneratorModel model = loadGeneratorModel(args->model, selectDevice(args->device));
         const auto& network = model.network();
         const auto classes = parseClasses(args->classes, network);

@@ -93,4 +93,32 @@ torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& img, const torch::
     return b4->forward(x, cmap);
 }
 
+std::pair<torch::Tensor, torch::Tensor> discriminatePair(Discriminator& d, const torch::Tensor& first,
+                                                         const torch::Tensor& firstClasses, const torch::Tensor& second,
+                                                         const torch::Tensor& secondClasses)
+{
+    const int64_t n = first.size(0), groups = d->config.mbstdGroupSize;
+    if (second.size(0) != n || n < groups || n % groups != 0 || d->config.mbstdChannels == 0)
+        return {d->forward(first, firstClasses), d->forward(second, secondClasses)};
+    // Alone, sample i sits in slot i % m of group row i / m (m = n / groups). Together, slots [0, m) of each
+    // row hold the first batch and [m, 2m) the second.
+    const int64_t m = n / groups;
+    std::vector<int64_t> order(static_cast<std::size_t>(2 * n)), position(static_cast<std::size_t>(2 * n));
+    for (int64_t row = 0; row < groups; ++row)
+        for (int64_t slot = 0; slot < 2 * m; ++slot) {
+            const int64_t p = row * 2 * m + slot;
+            const int64_t source = slot < m ? row * m + slot : n + row * m + (slot - m);
+            order[static_cast<std::size_t>(p)] = source;
+            position[static_cast<std::size_t>(source)] = p;
+        }
+    const auto device = first.device();
+    const auto orderIndex = torch::tensor(order).to(device);
+    const auto images = torch::cat({first, second}).index_select(0, orderIndex);
+    const auto c = firstClasses.defined() ? torch::cat({firstClasses, secondClasses}).index_select(0, orderIndex)
+                                          : torch::Tensor();
+    const auto logits = d->forward(images, c);
+    const auto where = torch::tensor(position).to(device);
+    return {logits.index_select(0, where.narrow(0, 0, n)), logits.index_select(0, where.narrow(0, n, n))};
+}
+
 } // namespace dermgan::nets

@@ -9,31 +9,33 @@
 namespace dermgan::nets {
 
 torch::Tensor modulatedConv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& styles,
-                              const torch::Tensor& noise, int up, int padding, const torch::Tensor& filter,
-                              bool demodulate, bool flipWeight, bool fused)
+                              const torch::Tensor& shift, int up, int padding, const torch::Tensor& filter,
+                              bool demodulate, bool flipWeight, bool fused, double outputGain)
 {
     const int64_t n = x.size(0);
     const int64_t outChannels = weight.size(0), inChannels = weight.size(1);
-    torch::Tensor dcoefs;
-    if (demodulate)  // 1 / |w * s| per sample and output channel, without materialising the per-sample weights
-        dcoefs = (styles.square().matmul(weight.square().sum({2, 3}).t()) + 1e-8).rsqrt();
+    torch::Tensor scale;  // [N, out]: demodulation 1 / |w * s| (without materialising per-sample weights) * gain
+    if (demodulate)
+        scale = (styles.square().matmul(weight.square().sum({2, 3}).t()) + 1e-8).rsqrt() * outputGain;
+    else if (outputGain != 1.0)
+        scale = torch::full({n, outChannels}, outputGain, x.options());
 
     if (!fused) {
         auto y = conv2dResample(x * styles.view({n, -1, 1, 1}), weight, filter, up, 1, padding, 1, flipWeight);
-        if (demodulate && noise.defined())
-            return torch::addcmul(noise, y, dcoefs.view({n, -1, 1, 1}));
-        if (demodulate)
-            return y * dcoefs.view({n, -1, 1, 1});
-        return noise.defined() ? y + noise : y;
+        if (scale.defined() && shift.defined())
+            return torch::addcmul(shift, y, scale.view({n, -1, 1, 1}));
+        if (scale.defined())
+            return y * scale.view({n, -1, 1, 1});
+        return shift.defined() ? y + shift : y;
     }
     auto w = weight.unsqueeze(0) * styles.view({n, 1, -1, 1, 1});
-    if (demodulate)
-        w = w * dcoefs.view({n, -1, 1, 1, 1});
+    if (scale.defined())
+        w = w * scale.view({n, -1, 1, 1, 1});
     auto y = conv2dResample(x.reshape({1, -1, x.size(2), x.size(3)}),
                             w.reshape({n * outChannels, inChannels, weight.size(2), weight.size(3)}), filter, up, 1,
                             padding, n, flipWeight);
     y = y.reshape({n, outChannels, y.size(2), y.size(3)});
-    return noise.defined() ? y + noise : y;
+    return shift.defined() ? y + shift : y;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -100,14 +102,17 @@ torch::Tensor SynthesisLayerImpl::forward(const torch::Tensor& x, const torch::T
                                           bool fused, double gain)
 {
     const auto styles = affine->forward(w);
-    torch::Tensor noise;
+    // lrelu(conv * d + noise + bias) * g == lrelu(conv * (d g) + (noise + bias) g) for g > 0: folding the
+    // activation gain and the bias into the demodulation's multiply-add saves two passes over the activations.
+    const double g = std::sqrt(2.0) * gain;
+    auto shift = bias.view({1, -1, 1, 1}) * g;
     if (noiseMode == NoiseMode::Random)
-        noise = torch::randn({x.size(0), 1, resolution, resolution}, x.options()) * noise_strength;
+        shift = shift + torch::randn({x.size(0), 1, resolution, resolution}, x.options()) * (noise_strength * g);
     else if (noiseMode == NoiseMode::Const)
-        noise = noise_const * noise_strength;
+        shift = shift + noise_const * (noise_strength * g);
     // The reference passes flip_weight = (up == 1): "slightly faster", and part of what the weights mean.
-    auto y = modulatedConv2d(x, weight, styles, noise, up, 1, resample_filter, true, up == 1, fused);
-    return biasAct(y, bias, Activation::LeakyRelu, gain, convClamp >= 0 ? convClamp * gain : -1.0);
+    auto y = torch::leaky_relu(modulatedConv2d(x, weight, styles, shift, up, 1, resample_filter, true, up == 1, fused, g), 0.2);
+    return convClamp >= 0 ? y.clamp(-convClamp * gain, convClamp * gain) : y;
 }
 
 ToRGBLayerImpl::ToRGBLayerImpl(int inChannels, int outChannels, int wDim, double convClamp_)

@@ -17,9 +17,10 @@ enum class NoiseMode { Random, Const, None };
 
 // x: activations, weight [out, in, k, k] (raw), styles [N, in]. Non-fused: scale the activations (faster on
 // CPU); fused: one grouped convolution with per-sample weights (the reference's inference path on GPU).
+// Returns conv * outputGain (demodulated when asked) + shift, where shift (noise, bias) broadcasts.
 torch::Tensor modulatedConv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& styles,
-                              const torch::Tensor& noise, int up, int padding, const torch::Tensor& filter,
-                              bool demodulate, bool flipWeight, bool fused);
+                              const torch::Tensor& shift, int up, int padding, const torch::Tensor& filter,
+                              bool demodulate, bool flipWeight, bool fused, double outputGain = 1.0);
 
 struct MappingNetworkImpl : torch::nn::Module {
     // numWs = 0: return [N, wDim] instead of broadcasting; wAvgBeta < 0: no w_avg tracking (D's mapping).

@@ -169,8 +169,10 @@ struct Trainer::State {
             fakes = G->synthesis->forward(mapWithMixing(z, fakeClasses, false), nets::NoiseMode::Random, false);
         }
         const auto [reals, realClasses] = realBatch();
-        const auto lossFake = F::softplus(runD(fakes, fakeClasses)).mean();
-        const auto realLogits = runD(reals, realClasses);
+        torch::Tensor fakeLogits, realLogits;
+        std::tie(fakeLogits, realLogits) = nets::discriminatePair(D, augment(fakes, ada.p, augmentSpec), fakeClasses,
+                                                                  augment(reals, ada.p, augmentSpec), realClasses);
+        const auto lossFake = F::softplus(fakeLogits).mean();
         const auto lossReal = F::softplus(-realLogits).mean();
         (lossFake + lossReal).backward();
         optD->step();

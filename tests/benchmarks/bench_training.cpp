@@ -24,7 +24,8 @@ namespace {
 
 double seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// Multiply-accumulates of one forward pass per image, counted from the convolution and linear layers.
+// FLOPs (2 per multiply-accumulate) of one forward pass per image, from the convolution and linear layers
+// (FIR filtering and element-wise work not counted).
 double forwardFlops(torch::nn::Module& module, int resolution)
 {
     double flops = 0;
@@ -42,7 +43,9 @@ double forwardFlops(torch::nn::Module& module, int resolution)
         const int res = std::atoi(name.c_str() + b + 1);
         const bool down = name.find("conv1") != std::string::npos || name.find("skip") != std::string::npos;
         const bool discriminator = name.rfind("synthesis", 0) != 0;
-        const int outRes = discriminator && down ? res / 2 : (res > 0 ? res : resolution);
+        // D's conv1/skip write half resolution; G's conv0 is a transposed convolution computed per input pixel.
+        const bool upsampling = !discriminator && name.find("conv0") != std::string::npos;
+        const int outRes = (discriminator && down) || upsampling ? res / 2 : (res > 0 ? res : resolution);
         flops += 2.0 * w.size(0) * w.size(1) * w.size(2) * w.size(3) * outRes * outRes;
     }
     return flops;
