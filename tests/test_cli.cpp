@@ -13,28 +13,6 @@
 using namespace dermgan::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runCli(const QStringList& arguments, const QString& cacheDir = {})
-{
-    QProcess process;
-    auto environment = QProcessEnvironment::systemEnvironment();
-    if (!cacheDir.isEmpty())
-        environment.insert("DERMGAN_CACHE_DIR", cacheDir);
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(DERMGAN_CLI_PATH), arguments);
-    if (!process.waitForFinished(120000))
-        return {};
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
-}
-
-} // namespace
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -49,7 +27,7 @@ private:
                                         {"L4", "I5", "mel"}, {"L5", "I6", "bcc"}, {"L6", "I7", "nv"}, {"L7", "I8", "bcc"}});
     }
 
-    static void expectOneLineError(const Run& run, int code, const QStringList& fragments)
+    static void expectOneLineError(const CliRun& run, int code, const QStringList& fragments)
     {
         QCOMPARE(run.exitCode, code);
         const QString err = QString::fromUtf8(run.err).trimmed();

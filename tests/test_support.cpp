@@ -4,6 +4,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include <QProcess>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -47,6 +48,19 @@ void writeHamDataset(const fs::path& root, const std::vector<HamRow>& rows)
         csv += row.lesionId + "," + row.imageId + "," + row.dx + ",histo,50.0,female,back\n";
     }
     writeText(root / "HAM10000_metadata.csv", csv);
+}
+
+CliRun runCli(const QStringList& arguments, const QString& cacheDir)
+{
+    QProcess process;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    if (!cacheDir.isEmpty())
+        environment.insert("DERMGAN_CACHE_DIR", cacheDir);
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(DERMGAN_CLI_PATH), arguments);
+    if (!process.waitForFinished(300000))
+        return {};
+    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
 } // namespace dermgan::test

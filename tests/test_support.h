@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <QByteArray>
+#include <QStringList>
 #include <opencv2/core.hpp>
 
 namespace dermgan::test {
@@ -23,5 +25,13 @@ struct HamRow {
 };
 // Writes images/<imageId>.jpg (a colour per dx) and HAM10000_metadata.csv for `rows`.
 void writeHamDataset(const std::filesystem::path& root, const std::vector<HamRow>& rows);
+
+// Runs the dermgan CLI (DERMGAN_CLI_PATH) and waits up to five minutes; `cacheDir` sets DERMGAN_CACHE_DIR.
+struct CliRun {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+CliRun runCli(const QStringList& arguments, const QString& cacheDir = {});
 
 } // namespace dermgan::test

@@ -154,6 +154,10 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
                                    {"device", selectDevice(config.device).str()},
                                    {"threads", threads},
                                    {"resume", args->resume}};
+            if (!args->resume.empty()) {
+                auto archive = openSnapshot(args->resume);
+                summary["resume_kimg"] = readJsonEntry(archive, "progress", args->resume).value("kimg", 0.0);
+            }
             std::cout << summary.dump(2) << "\n";
             exitCode = kOk;
             return;

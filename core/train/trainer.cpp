@@ -318,9 +318,10 @@ bool Trainer::run(const TickCallback& onTick)
     fs::create_directories(out);
     writeTextFileAtomically(out / "training_options.json", nlohmann::json(s.config).dump(2) + "\n");
     std::ofstream stats(out / "stats.jsonl", std::ios::app);
-    const auto end = static_cast<int64_t>(s.config.kimg * 1000.0);
-    const auto tickImages = std::max<int64_t>(1, static_cast<int64_t>(s.config.tickKimg * 1000.0));
-    const auto snapshotImages = std::max<int64_t>(1, static_cast<int64_t>(s.config.snapshotKimg * 1000.0));
+    // Rounded, not truncated: 0.056 * 1000 is 55.99999... in binary floating point.
+    const auto end = std::llround(s.config.kimg * 1000.0);
+    const auto tickImages = std::max<int64_t>(1, std::llround(s.config.tickKimg * 1000.0));
+    const auto snapshotImages = std::max<int64_t>(1, std::llround(s.config.snapshotKimg * 1000.0));
     int64_t nextTick = (s.nimg / tickImages + 1) * tickImages;
     int64_t nextSnapshot = (s.nimg / snapshotImages + 1) * snapshotImages;
     auto tickStart = Clock::now();
