@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <unistd.h>
 
 #include <torch/torch.h>
 
