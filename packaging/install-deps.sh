@@ -13,6 +13,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libqt6svg6
   fonts-dejavu-core
   xvfb xauth                              # screenshots and GUI runs without a display
+  python3-numpy python3-scipy             # reference computations the metric tests compare against
 )
 
 missing=()

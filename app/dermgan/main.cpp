@@ -6,7 +6,9 @@
 #include "common/errors.h"
 #include "common/runtime.h"
 #include "dataset_commands.h"
+#include "evaluation_commands.h"
 #include "exit_codes.h"
+#include "invocation.h"
 #include "model_commands.h"
 #include "terminal_progress.h"
 
@@ -25,6 +27,10 @@ int main(int argc, char** argv)
     addDatasetCommands(app, exitCode);
     addTrainCommand(app, exitCode);
     addGenerateCommand(app, exitCode);
+    addClassifyCommand(app, exitCode);
+    addMetricsCommand(app, exitCode);
+    addAuditCommand(app, exitCode);
+    recordInvocation(argc, argv);
 
     installInterruptHandler();
     try {

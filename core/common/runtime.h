@@ -11,7 +11,11 @@ namespace dermgan {
 // Throws InputError for an unknown name, or for CUDA on a machine or build without it.
 c10::Device selectDevice(const std::string& requested = "auto");
 
-// Sets LibTorch's intra-op threads; 0 = one per core. Returns the number in effect.
+// Keeps freed tensor memory in the process (glibc) instead of returning it to the kernel after each op.
+void keepFreedTensorMemory();
+
+// Sets LibTorch's intra-op threads; 0 = one per core, and keeps freed tensor memory (every program that
+// computes calls this first). Returns the number of threads in effect.
 int configureThreads(int threads = 0);
 
 // One line for logs and the status bar, e.g. "cpu, 2 threads, LibTorch 1.13.1".

@@ -11,6 +11,7 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include "io/tagged_archive.h"
 #include "nets/generator.h"
 #include "train/training_config.h"
 
@@ -19,19 +20,11 @@ namespace dermgan {
 constexpr const char* kSnapshotFormat = "dermgan-snapshot";
 constexpr int kSnapshotVersion = 1;
 
-void writeJsonEntry(torch::serialize::OutputArchive& archive, const std::string& key, const nlohmann::json& json);
-nlohmann::json readJsonEntry(torch::serialize::InputArchive& archive, const std::string& key,
-                             const std::filesystem::path& path);
 // Starts an archive with the format, version and config entries.
 void writeSnapshotHeader(torch::serialize::OutputArchive& archive, const train::TrainingConfig& config);
 
-// Serialises once; writes each destination atomically.
-void saveArchive(torch::serialize::OutputArchive& archive, const std::vector<std::filesystem::path>& destinations);
 // Opens and checks format and version. Throws InputError for a missing, truncated or foreign file.
 torch::serialize::InputArchive openSnapshot(const std::filesystem::path& path);
-// Loads a module's parameters and buffers from entry `key`; InputError when they do not fit.
-void loadModuleEntry(torch::serialize::InputArchive& archive, const std::string& key, torch::nn::Module& module,
-                     const std::filesystem::path& path);
 
 // A generator ready for inference, as the CLI, explorer, metrics and projector use it.
 struct GeneratorModel {
@@ -48,8 +41,5 @@ struct GeneratorModel {
 GeneratorModel loadGeneratorModel(const std::filesystem::path& path, const c10::Device& device);
 // Writes format, version, config, progress and G_ema only: the file to bundle and share.
 void exportGenerator(const GeneratorModel& model, const std::filesystem::path& destination);
-
-// 16 hex digits of a hash over every parameter and buffer (names, shapes and values).
-std::string moduleHash(torch::nn::Module& module);
 
 } // namespace dermgan

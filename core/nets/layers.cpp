@@ -60,8 +60,17 @@ Conv2dLayerImpl::Conv2dLayerImpl(int64_t inChannels, int64_t outChannels, int ke
 
 torch::Tensor Conv2dLayerImpl::forward(const torch::Tensor& x, double gain)
 {
-    const auto y = conv2dResample(x, weight * weightGain, resample_filter, up, down, padding, 1, up == 1);
-    return biasAct(y, bias, activation, gain, convClamp >= 0 ? convClamp * gain : -1.0);
+    // Same as the reference's act(conv(x, w) + b) * gain, with the positive gain moved in front of the
+    // (positively homogeneous) activation and into the small weight and bias tensors, and the bias into the
+    // convolution: two fewer passes over the activations, forward and backward.
+    const double outputGain = activation == Activation::LeakyRelu ? gain * std::sqrt(2.0) : gain;
+    const auto b = bias.defined() ? bias * outputGain : torch::Tensor();
+    auto y = conv2dResample(x, weight * (weightGain * outputGain), resample_filter, up, down, padding, 1, up == 1, b);
+    if (activation == Activation::LeakyRelu)
+        y = torch::leaky_relu(y, 0.2);
+    if (convClamp >= 0)
+        y = y.clamp(-convClamp * gain, convClamp * gain);
+    return y;
 }
 
 } // namespace dermgan::nets

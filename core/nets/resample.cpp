@@ -59,19 +59,24 @@ torch::Tensor downsample2d(const torch::Tensor& x, const torch::Tensor& filter, 
 namespace {
 
 torch::Tensor convWrapper(const torch::Tensor& x, torch::Tensor w, int stride, std::array<int64_t, 2> padding,
-                          int64_t groups, bool transpose, bool flipWeight)
+                          int64_t groups, bool transpose, bool flipWeight, const torch::Tensor& bias = {})
 {
     if (!flipWeight)
         w = w.flip({2, 3});
     if (transpose)
-        return F::conv_transpose2d(x, w, F::ConvTranspose2dFuncOptions().stride(stride).padding({padding[0], padding[1]}).groups(groups));
-    return F::conv2d(x, w, F::Conv2dFuncOptions().stride(stride).padding({padding[0], padding[1]}).groups(groups));
+        return F::conv_transpose2d(x, w, F::ConvTranspose2dFuncOptions().stride(stride).padding({padding[0], padding[1]}).groups(groups).bias(bias));
+    return F::conv2d(x, w, F::Conv2dFuncOptions().stride(stride).padding({padding[0], padding[1]}).groups(groups).bias(bias));
+}
+
+torch::Tensor addBias(const torch::Tensor& y, const torch::Tensor& bias)
+{
+    return bias.defined() ? y + bias.view({1, -1, 1, 1}) : y;
 }
 
 } // namespace
 
 torch::Tensor conv2dResample(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& filter,
-                             int up, int down, int padding, int64_t groups, bool flipWeight)
+                             int up, int down, int padding, int64_t groups, bool flipWeight, const torch::Tensor& bias)
 {
     const int64_t outChannels = weight.size(0), inPerGroup = weight.size(1);
     const int kh = static_cast<int>(weight.size(2)), kw = static_cast<int>(weight.size(3));
@@ -93,17 +98,17 @@ torch::Tensor conv2dResample(const torch::Tensor& x, const torch::Tensor& weight
     // 1x1 with downsampling: downsample first, then convolve.
     if (kw == 1 && kh == 1 && down > 1 && up == 1) {
         auto y = upfirdn2d(x, filter, 1, down, {px0, px1, py0, py1});
-        return convWrapper(y, weight, 1, {0, 0}, groups, false, flipWeight);
+        return convWrapper(y, weight, 1, {0, 0}, groups, false, flipWeight, bias);
     }
     // 1x1 with upsampling: convolve first, then upsample.
     if (kw == 1 && kh == 1 && up > 1 && down == 1) {
         auto y = convWrapper(x, weight, 1, {0, 0}, groups, false, flipWeight);
-        return upfirdn2d(y, filter, up, 1, {px0, px1, py0, py1}, static_cast<double>(up * up));
+        return addBias(upfirdn2d(y, filter, up, 1, {px0, px1, py0, py1}, static_cast<double>(up * up)), bias);
     }
     // Downsampling: FIR filter with padding, then strided convolution.
     if (down > 1 && up == 1) {
         auto y = upfirdn2d(x, filter, 1, 1, {px0, px1, py0, py1});
-        return convWrapper(y, weight, down, {0, 0}, groups, false, flipWeight);
+        return convWrapper(y, weight, down, {0, 0}, groups, false, flipWeight, bias);
     }
     // Upsampling: transposed strided convolution, then FIR filter.
     if (up > 1) {
@@ -124,13 +129,13 @@ torch::Tensor conv2dResample(const torch::Tensor& x, const torch::Tensor& weight
         y = upfirdn2d(y, filter, 1, 1, {px0 + pxt, px1 + pxt, py0 + pyt, py1 + pyt}, static_cast<double>(up * up));
         if (down > 1)
             y = upfirdn2d(y, filter, 1, down);
-        return y;
+        return addBias(y, bias);
     }
     // No resampling: symmetric padding is handled by conv2d itself.
     if (px0 == px1 && py0 == py1 && px0 >= 0 && py0 >= 0)
-        return convWrapper(x, weight, 1, {py0, px0}, groups, false, flipWeight);
+        return convWrapper(x, weight, 1, {py0, px0}, groups, false, flipWeight, bias);
     auto y = upfirdn2d(x, torch::ones({1, 1}, x.options()), 1, 1, {px0, px1, py0, py1});
-    return convWrapper(y, weight, 1, {0, 0}, groups, false, flipWeight);
+    return convWrapper(y, weight, 1, {0, 0}, groups, false, flipWeight, bias);
 }
 
 } // namespace dermgan::nets

@@ -21,7 +21,9 @@ torch::Tensor downsample2d(const torch::Tensor& x, const torch::Tensor& filter, 
 
 // 2-D convolution with optional FIR upsampling (up = 2) or downsampling (down = 2) around it.
 // flipWeight = true is cross-correlation (PyTorch's conv2d); the reference passes false for upsampling layers.
+// A defined `bias` [out channels] is added to the result, inside the convolution where that comes last.
 torch::Tensor conv2dResample(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& filter,
-                             int up = 1, int down = 1, int padding = 0, int64_t groups = 1, bool flipWeight = true);
+                             int up = 1, int down = 1, int padding = 0, int64_t groups = 1, bool flipWeight = true,
+                             const torch::Tensor& bias = {});
 
 } // namespace dermgan::nets

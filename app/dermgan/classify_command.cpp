@@ -1,0 +1,188 @@
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "common/runtime.h"
+#include "data/subset_loader.h"
+#include "evaluation_commands.h"
+#include "exit_codes.h"
+#include "invocation.h"
+#include "metrics/classification_report.h"
+#include "metrics/classifier_file.h"
+#include "metrics/classifier_training.h"
+#include "metrics/synthetic_set.h"
+#include "report_files.h"
+#include "terminal_progress.h"
+
+namespace dermgan::cli {
+
+namespace {
+
+struct ClassifyArgs {
+    std::string data, train = "real", generator, balance = "real", save, out = "reports", device = "auto";
+    int64_t syntheticCount = 0;
+    double psi = 1.0;
+    int epochs = 30, batch = 64, resolution = 64;
+    double lr = 2e-3;
+    std::uint64_t seed = 0, splitSeed = 0;
+    bool noClassWeights = false, json = false;
+};
+
+metrics::LabelledImages concat(const metrics::LabelledImages& a, const metrics::LabelledImages& b)
+{
+    metrics::LabelledImages out;
+    out.pixels = torch::cat({a.pixels, b.pixels});
+    out.labels = a.labels;
+    out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
+    return out;
+}
+
+void runClassify(const ClassifyArgs& args)
+{
+    if (args.train != "real" && args.train != "synthetic" && args.train != "mixed")
+        throw InputError("--train '" + args.train + "' is not known; expected real, synthetic or mixed");
+    if (args.train != "real" && args.generator.empty())
+        throw InputError("--train " + args.train + " needs --generator MODEL.dermgan (a conditional generator)");
+    const auto device = selectDevice(args.device);
+    TerminalProgress bar(true);
+
+    SubsetRequest request;
+    request.dataset = args.data;
+    request.splitSeed = args.splitSeed;
+    request.resolution = args.resolution;
+    request.progress = bar.callback();
+    request.subset = "train";
+    const SubsetImages realTrain = loadSubset(request);
+    if (!realTrain.index.labelled())
+        throw InputError("dataset " + args.data + " has no classes; a classifier needs labels");
+    request.subset = "val";
+    const SubsetImages val = loadSubset(request);
+    request.subset = "test";
+    const SubsetImages test = loadSubset(request);
+    const auto& classNames = realTrain.index.classNames;
+
+    metrics::LabelledImages train{realTrain.pixels, realTrain.labels};
+    nlohmann::json synthetic;
+    if (args.train != "real") {
+        GeneratorModel model = loadGeneratorModel(args.generator, device);
+        if (model.network().classCount == 0)
+            throw InputError("generator " + args.generator + " is unconditional; training a classifier on synthetic images needs a class-conditional one");
+        if (model.network().classNames != classNames)
+            throw InputError("generator " + args.generator + " has other classes than dataset " + args.data);
+        if (model.network().resolution != args.resolution)
+            throw InputError("generator " + args.generator + " makes " + std::to_string(model.network().resolution) +
+                             "x" + std::to_string(model.network().resolution) + " images; pass --resolution " +
+                             std::to_string(model.network().resolution));
+        std::vector<int64_t> realCounts(classNames.size(), 0);
+        for (int label : realTrain.labels)
+            ++realCounts[static_cast<std::size_t>(label)];
+        metrics::SyntheticRequest sreq;
+        sreq.perClass = metrics::syntheticClassCounts(args.syntheticCount > 0 ? args.syntheticCount : static_cast<int64_t>(realTrain.size()),
+                                                      realCounts, args.balance);
+        sreq.psi = args.psi;
+        // Seeds far from those of `dermgan generate` demos and of the metrics command's sets.
+        sreq.firstSeed = 1000000 + args.seed * 100000;
+        const auto images = metrics::generateSynthetic(model, sreq, bar.callback());
+        train = args.train == "synthetic" ? images : concat(train, images);
+        synthetic = {{"generator", model.path.string()}, {"generator_hash", model.hash}, {"per_class", sreq.perClass},
+                     {"balance", args.balance}, {"psi", args.psi}, {"first_seed", sreq.firstSeed}};
+    }
+
+    nets::ClassifierConfig config;
+    config.resolution = args.resolution;
+    config.classNames = classNames;
+    metrics::ClassifierTrainingOptions options;
+    options.epochs = args.epochs;
+    options.batch = args.batch;
+    options.learningRate = args.lr;
+    options.classWeighted = !args.noClassWeights;
+    options.seed = args.seed;
+    options.device = device;
+    std::cerr << "training the classifier on " << train.labels.size() << " " << args.train << " images ("
+              << runtimeDescription(device) << "), selecting on " << val.size() << " real validation images\n";
+    auto trained = metrics::trainClassifier(
+        config, train, {val.pixels, val.labels}, options,
+        [&](const metrics::EpochStats& s) {
+            bar.finish();
+            char line[160];
+            std::snprintf(line, sizeof line, "epoch %3d  loss %.4f  val accuracy %.3f  balanced %.3f  %.0f s\n", s.epoch,
+                          s.trainLoss, s.valAccuracy, s.valBalancedAccuracy, s.seconds);
+            std::cerr << line;
+            return !interrupted();
+        },
+        bar.callback());
+    bar.finish();
+
+    const auto report = metrics::evaluatePredictions(metrics::predictProbabilities(trained.model, test.pixels),
+                                                     test.labels, classNames);
+    nlohmann::json history = nlohmann::json::array();
+    for (const auto& s : trained.history)
+        history.push_back({{"epoch", s.epoch}, {"train_loss", s.trainLoss}, {"val_accuracy", s.valAccuracy},
+                           {"val_balanced_accuracy", s.valBalancedAccuracy}, {"seconds", s.seconds}});
+    nlohmann::json json = {{"train_data", args.train},
+                           {"dataset", args.data},
+                           {"split_seed", args.splitSeed},
+                           {"resolution", args.resolution},
+                           {"train_images", train.labels.size()},
+                           {"val_images", val.size()},
+                           {"test_images", test.size()},
+                           {"epochs", args.epochs},
+                           {"best_epoch", trained.bestEpoch},
+                           {"seed", args.seed},
+                           {"class_weighted", !args.noClassWeights},
+                           {"train_seconds", trained.seconds},
+                           {"hardware", runtimeDescription(device)},
+                           {"test", metrics::toJson(report)},
+                           {"history", history},
+                           {"command", invocation()}};
+    if (!synthetic.is_null())
+        json["synthetic"] = synthetic;
+    std::string text = "Classifier trained on " + args.train + " data (" + std::to_string(train.labels.size()) +
+                       " images), best validation epoch " + std::to_string(trained.bestEpoch) + " of " +
+                       std::to_string(args.epochs) + "; tested on the real lesion-grouped test split:\n" +
+                       metrics::toText(report);
+    if (!args.save.empty()) {
+        metrics::saveClassifier(trained.model, json, args.save);
+        text += "saved " + args.save + "\n";
+    }
+    writeReport(args.out, "classify-" + args.train, json, text);
+    if (args.json)
+        std::cout << json.dump(2) << "\n";
+    else
+        std::cout << text << "report: " << (std::filesystem::path(args.out) / ("classify-" + args.train + ".txt")).string() << "\n";
+}
+
+} // namespace
+
+void addClassifyCommand(CLI::App& parent, int& exitCode)
+{
+    auto args = std::make_shared<ClassifyArgs>();
+    auto* cmd = parent.add_subcommand(
+        "classify", "Train the lesion classifier on real, synthetic or mixed images; test on the real test split");
+    cmd->add_option("data", args->data, "Labelled dataset (HAM10000, ISIC, folder per class, StyleGAN2-ADA)")->required();
+    cmd->add_option("--train", args->train, "Training data: real, synthetic or mixed (real + synthetic)")->capture_default_str();
+    cmd->add_option("--generator", args->generator, "Conditional generator snapshot for synthetic/mixed");
+    cmd->add_option("--synthetic-count", args->syntheticCount, "Synthetic images (default: as many as real training images)");
+    cmd->add_option("--balance", args->balance, "Synthetic class counts: real (the real frequencies) or balanced")->capture_default_str();
+    cmd->add_option("--psi", args->psi, "Truncation psi of the synthetic images")->capture_default_str();
+    cmd->add_option("--epochs", args->epochs, "Epochs")->capture_default_str();
+    cmd->add_option("--batch", args->batch, "Batch size")->capture_default_str();
+    cmd->add_option("--lr", args->lr, "AdamW learning rate (cosine decay)")->capture_default_str();
+    cmd->add_option("--resolution", args->resolution, "Image resolution")->capture_default_str();
+    cmd->add_option("--seed", args->seed, "Seed (weights, order, augmentation, synthetic seeds)")->capture_default_str();
+    cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
+    cmd->add_flag("--no-class-weights", args->noClassWeights, "Plain cross-entropy instead of class-weighted");
+    cmd->add_option("--save", args->save, "Write the trained classifier (.dermnet), e.g. as a feature network");
+    cmd->add_option("--out,-o", args->out, "Report folder (classify-<train>.json/.txt)")->capture_default_str();
+    cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_flag("--json", args->json, "Print the report as JSON");
+    cmd->callback([args, &exitCode] {
+        runClassify(*args);
+        exitCode = kOk;
+    });
+}
+
+} // namespace dermgan::cli

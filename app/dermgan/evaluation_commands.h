@@ -1,0 +1,13 @@
+#pragma once
+// `dermgan classify` (the predictive-ability study and the bundled feature network), `dermgan metrics`
+// (FID/KID/PR/density/coverage in a named embedding, baseline and speed) and `dermgan audit`
+// (memorisation: nearest training images of synthetic ones).
+#include <CLI/CLI.hpp>
+
+namespace dermgan::cli {
+
+void addClassifyCommand(CLI::App& parent, int& exitCode);
+void addMetricsCommand(CLI::App& parent, int& exitCode);
+void addAuditCommand(CLI::App& parent, int& exitCode);
+
+} // namespace dermgan::cli

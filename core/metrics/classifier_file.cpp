@@ -1,0 +1,59 @@
+#include "metrics/classifier_file.h"
+
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "io/tagged_archive.h"
+
+namespace dermgan::metrics {
+
+namespace {
+constexpr const char* kClassifierFormat = "dermgan-classifier";
+constexpr int kClassifierVersion = 1;
+} // namespace
+
+void saveClassifier(nets::LesionClassifier& network, const nlohmann::json& card, const std::filesystem::path& path)
+{
+    torch::serialize::OutputArchive archive;
+    writeFormatTag(archive, kClassifierFormat, kClassifierVersion);
+    writeJsonEntry(archive, "config", network->config);
+    writeJsonEntry(archive, "card", card);
+    // Always stored from CPU so that a file written on a GPU machine opens anywhere.
+    nets::LesionClassifier cpu(network->config);
+    {
+        torch::NoGradGuard noGrad;
+        auto params = network->named_parameters();
+        for (auto& item : cpu->named_parameters())
+            item.value().copy_(params[item.key()].to(torch::kCPU));
+        auto buffers = network->named_buffers();
+        for (auto& item : cpu->named_buffers())
+            item.value().copy_(buffers[item.key()].to(torch::kCPU));
+    }
+    torch::serialize::OutputArchive weights;
+    cpu->save(weights);
+    archive.write("weights", weights);
+    saveArchive(archive, {path});
+}
+
+ClassifierModel loadClassifier(const std::filesystem::path& path, const c10::Device& device)
+{
+    auto archive = openTaggedArchive(path, kClassifierFormat, kClassifierVersion, "dermgan classifier");
+    nets::ClassifierConfig config;
+    ClassifierModel model;
+    try {
+        config = readJsonEntry(archive, "config", path).get<nets::ClassifierConfig>();
+        model.card = readJsonEntry(archive, "card", path);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError("classifier " + path.string() + " has an incomplete config: " + e.what());
+    }
+    model.network = nets::LesionClassifier(config);
+    loadModuleEntry(archive, "weights", *model.network, path);
+    model.network->eval();
+    model.hash = moduleHash(*model.network);
+    model.network->to(device);
+    model.path = path;
+    model.device = device;
+    return model;
+}
+
+} // namespace dermgan::metrics

@@ -1,0 +1,233 @@
+// The distribution metrics (FID, KID, precision/recall, density/coverage), the classification report and
+// the memorisation audit, on sets whose answers are known in closed form, and against numpy/scipy.
+#include <cmath>
+#include <filesystem>
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "io/npy.h"
+#include "metrics/classification_report.h"
+#include "metrics/distribution_metrics.h"
+#include "metrics/fid.h"
+#include "metrics/kid.h"
+#include "metrics/manifold_metrics.h"
+#include "metrics/memorisation_audit.h"
+#include "metrics/synthetic_set.h"
+
+using namespace dermgan;
+using namespace dermgan::metrics;
+
+namespace {
+
+// A random orthogonal matrix (QR of a Gaussian matrix).
+torch::Tensor randomRotation(int64_t d)
+{
+    return std::get<0>(torch::linalg::qr(torch::randn({d, d}, torch::kDouble)));
+}
+
+GaussianStats gaussian(const torch::Tensor& mean, const torch::Tensor& covariance)
+{
+    GaussianStats s;
+    s.mean = mean;
+    s.covariance = covariance;
+    s.count = 1000;
+    return s;
+}
+
+} // namespace
+
+class TestMetrics : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::manual_seed(0); }
+
+    void fidOfASetAgainstItselfIsZero()
+    {
+        const auto x = torch::randn({500, 16});
+        const auto s = gaussianStats(x);
+        QVERIFY(std::abs(frechetDistance(s, s)) < 1e-9);
+    }
+
+    void fidMatchesTheClosedFormForCommutingCovariances()
+    {
+        // S1 = Q D1 Q^T and S2 = Q D2 Q^T commute: FID = |mu1 - mu2|^2 + sum (sqrt d1 - sqrt d2)^2.
+        const int64_t d = 12;
+        const auto q = randomRotation(d);
+        const auto d1 = torch::rand({d}, torch::kDouble) + 0.5, d2 = torch::rand({d}, torch::kDouble) * 3 + 0.1;
+        const auto mu1 = torch::randn({d}, torch::kDouble), mu2 = torch::randn({d}, torch::kDouble);
+        const auto a = gaussian(mu1, q.mm(torch::diag(d1)).mm(q.t())), b = gaussian(mu2, q.mm(torch::diag(d2)).mm(q.t()));
+        const double expected =
+            (mu1 - mu2).square().sum().item<double>() + (d1.sqrt() - d2.sqrt()).square().sum().item<double>();
+        QVERIFY2(std::abs(frechetDistance(a, b) - expected) < 1e-8 * std::max(1.0, expected),
+                 qPrintable(QString("%1 vs %2").arg(frechetDistance(a, b)).arg(expected)));
+    }
+
+    void fidOfAShiftedGaussianSampleIsTheSquaredShift()
+    {
+        // 20k samples of N(0, I) and N(mu, I) in 4-D: FID -> |mu|^2 = 4 up to sampling error (~0.01).
+        const auto x = torch::randn({20000, 4}), y = torch::randn({20000, 4}) + torch::tensor({1.0f, -1.0f, 1.0f, 1.0f});
+        const double fid = frechetDistance(gaussianStats(x), gaussianStats(y));
+        QVERIFY2(std::abs(fid - 4.0) < 0.1, qPrintable(QString::number(fid)));
+    }
+
+    void kidIsUnbiasedAndSeparates()
+    {
+        // Brute-force unbiased MMD^2 on a small case.
+        const auto x = torch::randn({6, 3}, torch::kDouble), y = torch::randn({6, 3}, torch::kDouble) + 0.5;
+        double kxx = 0, kyy = 0, kxy = 0;
+        const auto k = [](const torch::Tensor& a, const torch::Tensor& b) { return std::pow(a.dot(b).item<double>() / 3 + 1, 3); };
+        for (int i = 0; i < 6; ++i)
+            for (int j = 0; j < 6; ++j) {
+                if (i != j) {
+                    kxx += k(x[i], x[j]);
+                    kyy += k(y[i], y[j]);
+                }
+                kxy += k(x[i], y[j]);
+            }
+        const double expected = (kxx + kyy) / 30.0 - 2 * kxy / 36.0;
+        QVERIFY(std::abs(unbiasedMmd2(x.to(torch::kFloat), y.to(torch::kFloat)) - expected) < 1e-4 * std::max(1.0, std::abs(expected)));
+
+        // Same distribution: the estimate averages to ~0 (unbiased) and goes negative as often as not;
+        // shifted distributions: clearly positive.
+        const auto a = torch::randn({2000, 32}), b = torch::randn({2000, 32}), c = torch::randn({2000, 32}) + 0.3;
+        KernelDistanceOptions options;
+        options.subsets = 50;
+        options.maxSubsetSize = 200;
+        const auto same = kernelDistance(a, b, options), shifted = kernelDistance(a, c, options);
+        QVERIFY2(std::abs(same.mean) < 4 * same.stddev / std::sqrt(50.0), qPrintable(QString::number(same.mean)));
+        QVERIFY(shifted.mean > 10 * shifted.stddev / std::sqrt(50.0));
+    }
+
+    void manifoldMetricsOnConstructedSets()
+    {
+        // Identical sets: every metric at its ideal value. Each open k-NN ball holds the point itself and its
+        // k - 1 nearer neighbours, so density is 1; the k-th neighbour sits on the boundary, where float
+        // rounding may count it in: at most 1 + 1/k.
+        const auto real = torch::randn({300, 8});
+        const auto same = compareFeatures(real, real, "test");
+        QCOMPARE(same.pr.precision, 1.0);
+        QCOMPARE(same.pr.recall, 1.0);
+        QCOMPARE(same.dc.coverage, 1.0);
+        QVERIFY2(same.dc.density >= 1.0 - 1e-9 && same.dc.density <= 1.0 + 1.0 / same.dc.k, qPrintable(QString::number(same.dc.density)));
+
+        // Far away: nothing inside the other's manifold.
+        const auto far = compareFeatures(real, real + 100.0, "test");
+        QCOMPARE(far.pr.precision, 0.0);
+        QCOMPARE(far.pr.recall, 0.0);
+        QCOMPARE(far.dc.density, 0.0);
+        QCOMPARE(far.dc.coverage, 0.0);
+
+        // Mode collapse: real has two far clusters, the generator only reproduces one. Precision stays ~1,
+        // recall and coverage drop to ~0.5. (2-D, where 500 k-NN balls cover a Gaussian well.)
+        const auto clusterA = torch::randn({500, 2}), clusterB = torch::randn({500, 2}) + 50.0;
+        const auto twoModes = torch::cat({clusterA, clusterB});
+        const auto collapsed = compareFeatures(twoModes, torch::randn({1000, 2}), "test");
+        QVERIFY2(collapsed.pr.precision > 0.95, qPrintable(QString::number(collapsed.pr.precision)));
+        QVERIFY2(collapsed.pr.recall > 0.45 && collapsed.pr.recall < 0.55, qPrintable(QString::number(collapsed.pr.recall)));
+        QVERIFY2(collapsed.dc.coverage > 0.45 && collapsed.dc.coverage < 0.55, qPrintable(QString::number(collapsed.dc.coverage)));
+    }
+
+    void metricsAgreeWithNumpyAndScipy()
+    {
+        const char* python = std::getenv("DERMGAN_PYTHON");
+        const QString interpreter = python && *python ? python : "/usr/bin/python3";
+        QProcess probe;
+        probe.start(interpreter, {"-c", "import numpy, scipy"});
+        if (!probe.waitForFinished(60000) || probe.exitCode() != 0)
+            QSKIP("no python3 with numpy and scipy (apt-get install python3-scipy) for the reference computation");
+        QTemporaryDir dir;
+        const auto real = torch::randn({400, 24}), generated = torch::randn({400, 24}) * 1.2 + 0.2;
+        writeNpy(std::filesystem::path(dir.path().toStdString()) / "real.npy", real);
+        writeNpy(std::filesystem::path(dir.path().toStdString()) / "generated.npy", generated);
+        QProcess reference;
+        reference.start(interpreter, {QFINDTESTDATA("reference/distribution_metrics.py"), dir.path()});
+        QVERIFY(reference.waitForFinished(120000));
+        QCOMPARE(reference.exitCode(), 0);
+        const auto expected = QJsonDocument::fromJson(reference.readAllStandardOutput()).object();
+
+        DistributionOptions options;
+        options.kid.subsets = 1;  // one subset of every row: no random choice to match
+        options.kid.maxSubsetSize = 400;
+        const auto ours = compareFeatures(real, generated, "test", options);
+        const auto close = [](double a, double b, double tolerance) { return std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b)); };
+        QVERIFY2(close(ours.fid, expected["fid"].toDouble(), 1e-4), qPrintable(QString("FID %1 vs %2").arg(ours.fid).arg(expected["fid"].toDouble())));
+        QVERIFY2(close(ours.kid.mean, expected["kid"].toDouble(), 1e-4), qPrintable(QString("KID %1 vs %2").arg(ours.kid.mean).arg(expected["kid"].toDouble())));
+        QCOMPARE(ours.pr.precision, expected["precision"].toDouble());
+        QCOMPARE(ours.pr.recall, expected["recall"].toDouble());
+        QVERIFY(close(ours.dc.density, expected["density"].toDouble(), 1e-12));
+        QCOMPARE(ours.dc.coverage, expected["coverage"].toDouble());
+    }
+
+    void classificationReport()
+    {
+        // 3 classes; rows: true label; probabilities chosen so the argmax is known.
+        const std::vector<int> labels{0, 0, 0, 1, 1, 2};
+        const auto probs = torch::tensor({0.8, 0.1, 0.1, 0.6, 0.3, 0.1, 0.2, 0.7, 0.1, 0.1, 0.8, 0.1, 0.3, 0.6, 0.1, 0.1, 0.1, 0.8},
+                                         torch::kDouble).view({6, 3});
+        const auto report = evaluatePredictions(probs, labels, {"a", "mel", "c"}, "mel");
+        // Predictions 0, 0, 1 | 1, 1 | 2: one 'a' taken for 'mel'.
+        QCOMPARE(report.accuracy, 5.0 / 6.0);
+        // Recalls: a 2/3, mel 1, c 1.
+        QVERIFY(std::abs(report.balancedAccuracy - (2.0 / 3 + 1.0 + 1.0) / 3) < 1e-12);
+        QCOMPARE(report.confusion[0][1], std::int64_t{1});
+        QCOMPARE(report.confusion[1][1], std::int64_t{2});
+        // Precision of mel: 2 of 3 predicted, recall 1: F1 = 2 * (2/3) / (5/3) = 0.8.
+        QVERIFY(std::abs(report.f1[1] - 0.8) < 1e-12);
+        // The melanoma AUC from the 'mel' column: positives score 0.8, 0.6; negatives 0.1, 0.3, 0.7, 0.1.
+        // Pairs won: 0.8 beats all 4, 0.6 beats 3 of 4 -> 7 / 8.
+        QCOMPARE(report.positiveAuc, 7.0 / 8.0);
+        // Ties count one half (the scikit-learn example gives 0.75).
+        QCOMPARE(rocAuc({0.1, 0.4, 0.35, 0.8}, {false, false, true, true}), 0.75);
+        QCOMPARE(rocAuc({0.5, 0.5}, {false, true}), 0.5);
+        QVERIFY(std::isnan(rocAuc({0.1, 0.2}, {true, true})));
+    }
+
+    void apportioningIsExact()
+    {
+        const auto counts = syntheticClassCounts(1000, {6705, 1113, 1099, 514, 327, 142, 115}, "real");
+        QCOMPARE(std::accumulate(counts.begin(), counts.end(), int64_t{0}), int64_t{1000});
+        // nv: 6705 / 10015 of 1000 = 669.50; the floors leave 3 images, which go to the largest remainders
+        // (bkl .73, akiec .65, nv .50).
+        QCOMPARE(counts[0], int64_t{670});
+        QCOMPARE(counts[2], int64_t{110});
+        const auto balanced = syntheticClassCounts(10, {5, 5, 5}, "balanced");
+        QCOMPARE(std::accumulate(balanced.begin(), balanced.end(), int64_t{0}), int64_t{10});
+        QVERIFY_THROWS_EXCEPTION(InputError, syntheticClassCounts(10, {1, 2}, "uniform"));
+    }
+
+    void auditFlagsCopies()
+    {
+        const auto train = torch::randn({500, 16}), test = torch::randn({200, 16});
+        // 20 exact copies of training rows among 200 fresh samples.
+        const auto copies = train.narrow(0, 0, 20);
+        const auto synthetic = torch::cat({copies, torch::randn({180, 16})});
+        const auto audit = auditMemorisation(synthetic, train, test, 0.01);
+        for (int i = 0; i < 20; ++i) {
+            QVERIFY(audit.nearCopy[static_cast<std::size_t>(i)]);
+            QCOMPARE(audit.nearestTrain[static_cast<std::size_t>(i)], int64_t{i});
+        }
+        // Fresh samples behave like held-out real ones: about 1% flagged (allow up to 5%).
+        int64_t freshFlagged = 0;
+        for (std::size_t i = 20; i < audit.nearCopy.size(); ++i)
+            freshFlagged += audit.nearCopy[i];
+        QVERIFY(freshFlagged <= 9);
+    }
+
+    void tooSmallSetsAreRefused()
+    {
+        QVERIFY_THROWS_EXCEPTION(InputError, precisionRecall(torch::randn({3, 4}), torch::randn({10, 4}), 3));
+        QVERIFY_THROWS_EXCEPTION(InputError, gaussianStats(torch::randn({1, 4})));
+        QVERIFY_THROWS_EXCEPTION(InputError, compareFeatures(torch::randn({10, 4}), torch::randn({10, 4}), "x", {{"fld"}}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMetrics)
+#include "test_metrics.moc"
