@@ -8,6 +8,7 @@
 #include "dataset_commands.h"
 #include "evaluation_commands.h"
 #include "exit_codes.h"
+#include "explain_commands.h"
 #include "invocation.h"
 #include "model_commands.h"
 #include "terminal_progress.h"
@@ -30,6 +31,8 @@ int main(int argc, char** argv)
     addClassifyCommand(app, exitCode);
     addMetricsCommand(app, exitCode);
     addAuditCommand(app, exitCode);
+    addProjectCommand(app, exitCode);
+    addDirectionsCommand(app, exitCode);
     recordInvocation(argc, argv);
 
     installInterruptHandler();

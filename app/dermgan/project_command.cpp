@@ -1,0 +1,210 @@
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "common/random.h"
+#include "common/runtime.h"
+#include "data/image_decode.h"
+#include "data/subset_loader.h"
+#include "exit_codes.h"
+#include "explain/projector.h"
+#include "explain_commands.h"
+#include "invocation.h"
+#include "io/image_io.h"
+#include "io/npy.h"
+#include "model_arguments.h"
+#include "report_files.h"
+#include "terminal_progress.h"
+
+namespace dermgan::cli {
+
+namespace {
+
+struct ProjectArgs {
+    std::string model, data, subsets = "train,test", className, space = "w", perceptual = "derm", extractor = "derm",
+                out = "projections", device = "auto";
+    std::vector<std::string> images;
+    int count = 8, steps = 300;
+    double pixelWeight = 1.0;
+    std::uint64_t seed = 0, splitSeed = 0;
+    bool noNoise = false, json = false;
+};
+
+struct Target {
+    std::string id, group;  // group: the subset, or "files"
+    torch::Tensor pixels;   // uint8 [3, R, R]
+    int classIndex = -1;
+    std::string note;
+};
+
+std::vector<Target> targetsFromArgs(const ProjectArgs& args, const nets::NetworkConfig& network)
+{
+    std::vector<Target> targets;
+    for (const auto& file : args.images) {
+        Target t;
+        t.id = std::filesystem::path(file).stem().string();
+        t.group = "files";
+        t.pixels = explain::prepareTarget(readImageRgb(file), network.resolution, t.note);
+        if (network.classCount > 0)
+            t.classIndex = static_cast<int>(parseClasses(args.className, network).front());
+        else if (!args.className.empty())
+            parseClasses(args.className, network);  // throws the unconditional-model error
+        targets.push_back(t);
+    }
+    if (args.data.empty())
+        return targets;
+    std::stringstream list(args.subsets);
+    std::string subset;
+    while (std::getline(list, subset, ',')) {
+        SubsetRequest request;
+        request.dataset = args.data;
+        request.subset = subset;
+        request.splitSeed = args.splitSeed;
+        request.resolution = network.resolution;
+        const auto images = loadSubset(request);
+        if (network.classCount > 0 && images.index.classNames != network.classNames)
+            throw InputError("dataset " + args.data + " has other classes than the generator");
+        // The first `count` images of the subset in a seeded order: the same images on every run.
+        std::vector<std::size_t> order(images.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        Rng rng(deriveSeed(args.seed, 11));
+        shuffleInPlace(order, rng);
+        for (int i = 0; i < args.count && i < static_cast<int>(order.size()); ++i) {
+            const auto k = order[static_cast<std::size_t>(i)];
+            Target t;
+            t.id = images.index.records[images.rows[k]].imageId;
+            t.group = subset;
+            t.pixels = images.pixels[static_cast<int64_t>(k)];
+            t.classIndex = network.classCount > 0 ? images.labels[k] : -1;
+            targets.push_back(t);
+        }
+    }
+    if (targets.empty())
+        throw InputError("nothing to project: give image files, or --data with --subsets");
+    return targets;
+}
+
+void runProject(const ProjectArgs& args)
+{
+    if (args.space != "w" && args.space != "wplus")
+        throw InputError("--space '" + args.space + "' is not known; expected w or wplus");
+    const auto device = selectDevice(args.device);
+    GeneratorModel model = loadGeneratorModel(args.model, device);
+    const auto& network = model.network();
+    auto distance = explain::openPerceptualDistance(args.perceptual, device);
+    auto features = metrics::openFeatureExtractor(args.extractor, device);
+    const auto targets = targetsFromArgs(args, network);
+
+    explain::ProjectionOptions options;
+    options.space = args.space == "w" ? explain::LatentSpace::W : explain::LatentSpace::WPlus;
+    options.steps = args.steps;
+    options.optimizeNoise = !args.noNoise;
+    options.pixelWeight = args.pixelWeight;
+    options.seed = args.seed;
+    const std::filesystem::path out = args.out;
+    std::filesystem::create_directories(out);
+
+    TerminalProgress bar(true);
+    nlohmann::json items = nlohmann::json::array();
+    std::map<std::string, std::vector<explain::ImageDistances>> byGroup;
+    std::size_t done = 0;
+    const auto started = std::chrono::steady_clock::now();
+    for (const auto& target : targets) {
+        if (!target.note.empty())
+            std::cerr << "note: " << target.id << ": " << target.note << "\n";
+        options.classIndex = target.classIndex;
+        const auto progress = bar.callback();
+        const auto result = explain::project(model, target.pixels, *distance, options, [&](const explain::ProjectionStep& s, const torch::Tensor&) {
+            return progress(Progress{"projecting " + target.id + " (" + std::to_string(done + 1) + "/" + std::to_string(targets.size()) + ")",
+                                     static_cast<std::size_t>(s.step), static_cast<std::size_t>(args.steps)});
+        });
+        if (result.cancelled)
+            throw CancelledError();
+        const auto d = explain::measureProjection(result, *distance, features.get());
+        byGroup[target.group].push_back(d);
+        const std::string stem = target.group + "-" + target.id;
+        writePng(out / (stem + "-target.png"), tensorToRgbImage(result.target), {{"Software", "dermgan"}, {"dermgan:synthetic", "false"}});
+        writePng(out / (stem + "-projection.png"), tensorToRgbImage(result.projection),
+                 {{"Software", "dermgan"},
+                  {"dermgan:synthetic", "true"},
+                  {"Description", "SYNTHETIC: GAN projection of a real image"},
+                  {"dermgan:model_hash", model.hash}});
+        writeNpy(out / (stem + "-ws.npy"), result.ws);
+        auto item = explain::toJson(result);
+        item["id"] = target.id;
+        item["group"] = target.group;
+        item["class_name"] = target.classIndex >= 0 ? network.classNames[static_cast<std::size_t>(target.classIndex)] : "";
+        item["distances"] = explain::toJson(d);
+        item["ws_file"] = stem + "-ws.npy";
+        items.push_back(item);
+        ++done;
+    }
+    bar.finish();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    nlohmann::json summary = nlohmann::json::object();
+    std::ostringstream text;
+    text << "Projected " << targets.size() << " images into " << (args.space == "w" ? "W" : "W+") << " of "
+         << model.path.filename().string() << " (" << model.hash << "), " << args.steps << " steps, perceptual distance "
+         << distance->name() << ", " << seconds / targets.size() << " s per image:\n";
+    char line[256];
+    text << "  group     n   RMSE(0-255)  PSNR dB   SSIM   perceptual  feature-cosine   (medians)\n";
+    for (const auto& [group, list] : byGroup) {
+        const auto s = explain::summarise(list);
+        summary[group] = explain::toJson(s);
+        std::snprintf(line, sizeof line, "  %-7s %3d   %10.2f  %7.2f  %5.3f  %10.4f  %14.4f\n", group.c_str(), s.count,
+                      s.median.rmse, s.median.psnr, s.median.ssim, s.median.perceptual, s.median.featureCosine);
+        text << line;
+    }
+    if (byGroup.count("train") && byGroup.count("test"))
+        text << "  Held-out (test) images projected about as well as training images mean the generator generalises;\n"
+                "  much better training projections would point to memorisation.\n";
+    const nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash},
+                                 {"space", args.space}, {"steps", args.steps}, {"perceptual", distance->name()},
+                                 {"extractor", features->name()}, {"seconds_per_image", seconds / targets.size()},
+                                 {"summary", summary}, {"images", items}};
+    writeReport(out, "project", json, text.str());
+    if (args.json)
+        std::cout << json.dump(2) << "\n";
+    else
+        std::cout << text.str();
+}
+
+} // namespace
+
+void addProjectCommand(CLI::App& parent, int& exitCode)
+{
+    auto args = std::make_shared<ProjectArgs>();
+    auto* cmd = parent.add_subcommand("project", "Project real images into a generator's latent space and measure how close it comes");
+    cmd->add_option("model", args->model, "Generator snapshot (.dermgan)")->required();
+    cmd->add_option("images", args->images, "Image files to project (any size: centre-cropped and resized)");
+    cmd->add_option("--class", args->className, "Class of the image files (conditional models)");
+    cmd->add_option("--data", args->data, "Project images of this dataset instead of (or besides) files");
+    cmd->add_option("--subsets", args->subsets, "Lesion-grouped subsets to draw from, e.g. train,test")->capture_default_str();
+    cmd->add_option("--count", args->count, "Images per subset (a seeded choice)")->capture_default_str();
+    cmd->add_option("--space", args->space, "w (one vector) or wplus (one per layer)")->capture_default_str();
+    cmd->add_option("--steps", args->steps, "Optimisation steps")->capture_default_str();
+    cmd->add_flag("--no-noise", args->noNoise, "Keep the generator's noise maps instead of optimising them");
+    cmd->add_option("--pixel-weight", args->pixelWeight, "Weight of the pixel MSE beside the perceptual distance")->capture_default_str();
+    cmd->add_option("--perceptual", args->perceptual, "Perceptual distance: derm (bundled), a .dermnet, or NVlabs' vgg16.pt")
+        ->capture_default_str();
+    cmd->add_option("--extractor", args->extractor, "Feature network for the cosine readout")->capture_default_str();
+    cmd->add_option("--seed", args->seed, "Seed")->capture_default_str();
+    cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
+    cmd->add_option("--out,-o", args->out, "Output folder (PNGs, ws .npy, project.json/.txt)")->capture_default_str();
+    cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_flag("--json", args->json, "Print the report as JSON");
+    cmd->callback([args, &exitCode] {
+        runProject(*args);
+        exitCode = kOk;
+    });
+}
+
+} // namespace dermgan::cli

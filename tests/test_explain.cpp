@@ -1,0 +1,207 @@
+// The explainability core on tiny generators: projection recovers images the generator can make (W+ better
+// than W where per-layer styles differ), distances behave, PCA directions are orthonormal, a linear boundary
+// finds a planted direction, direction files are tied to their model.
+#include <cmath>
+#include <filesystem>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "data/image_store.h"
+#include "explain/image_distances.h"
+#include "explain/latent_directions.h"
+#include "explain/projector.h"
+#include "metrics/classifier_file.h"
+#include "nets/latents.h"
+
+using namespace dermgan;
+using namespace dermgan::explain;
+namespace fs = std::filesystem;
+
+namespace {
+
+GeneratorModel tinyModel(int classes)
+{
+    nets::NetworkConfig config;
+    config.resolution = 16;
+    config.classCount = classes;
+    for (int k = 0; k < classes; ++k)
+        config.classNames.push_back("c" + std::to_string(k));
+    config.zDim = 32;
+    config.wDim = 32;
+    config.channelBase = 256;
+    config.channelMax = 32;
+    GeneratorModel model;
+    model.training.network = config;
+    model.generator = nets::Generator(config);
+    model.generator->eval();
+    model.hash = moduleHash(*model.generator);
+    return model;
+}
+
+} // namespace
+
+class TestExplain : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    fs::path path(const char* name) const { return fs::path(dir_.path().toStdString()) / name; }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        torch::manual_seed(0);
+        // A randomly initialised feature network is a valid (if uninformed) LPIPS-style distance: enough to
+        // check that the optimiser finds a latent that reproduces an image.
+        nets::ClassifierConfig config;
+        config.resolution = 16;
+        config.classNames = {"a", "b"};
+        config.widths = {8, 16};
+        nets::LesionClassifier classifier(config);
+        classifier->eval();
+        metrics::saveClassifier(classifier, {}, path("random.dermnet"));
+    }
+
+    void distancesBehave()
+    {
+        const auto a = torch::rand({3, 16, 16}) * 2 - 1;
+        QVERIFY(std::abs(ssim(a, a) - 1.0) < 1e-9);
+        QVERIFY(psnr(a, a) > 90);
+        const auto noise = torch::rand({3, 16, 16}) * 2 - 1;
+        QVERIFY(ssim(a, noise) < 0.3);
+        QVERIFY(psnr(a, (a + 0.1).clamp(-1, 1)) > psnr(a, noise));
+    }
+
+    void projectionRecoversAGeneratedImage()
+    {
+        auto model = tinyModel(0);
+        auto distance = openPerceptualDistance(path("random.dermnet").string(), torch::kCPU);
+        // The target: a style-mixed image (layers 0-2 from seed 1, the rest from seed 2), which W+ can
+        // represent exactly and a single w cannot.
+        torch::Tensor target;
+        {
+            torch::NoGradGuard noGrad;
+            const auto w1 = model.generator->mapping->forward(nets::latentsFromSeeds({1}, 32), {});
+            const auto w2 = model.generator->mapping->forward(nets::latentsFromSeeds({2}, 32), {});
+            auto ws = w2.clone();
+            ws.narrow(1, 0, 3).copy_(w1.narrow(1, 0, 3));
+            target = toPixels(model.generator->synthesis->forward(ws))[0];
+        }
+        ProjectionOptions options;
+        options.steps = 200;
+        options.optimizeNoise = false;  // the target used the generator's own constant noise
+        options.wAvgSamples = 2000;
+        options.space = LatentSpace::W;
+        const auto w = project(model, target, *distance, options);
+        options.space = LatentSpace::WPlus;
+        int calls = 0;
+        const auto wplus = project(model, target, *distance, options, [&](const ProjectionStep&, const torch::Tensor&) {
+            ++calls;
+            return true;
+        });
+        QCOMPARE(calls, 200);
+        QCOMPARE(wplus.ws.sizes(), (std::vector<int64_t>{model.generator->synthesis->numWs, 32}));
+        // Rows of a W projection are one vector repeated.
+        QVERIFY(torch::allclose(w.ws[0], w.ws[w.ws.size(0) - 1]));
+
+        // Success is judged against where the projector starts (the mean-w image): a fit that removes
+        // three quarters of the starting perceptual distance has found the image, not wandered.
+        const auto start = w.curve.front().perceptual;
+        const auto dW = measureProjection(w, *distance, nullptr), dWPlus = measureProjection(wplus, *distance, nullptr);
+        QVERIFY2(dWPlus.perceptual < 0.25 * start, qPrintable(QString("%1 vs start %2").arg(dWPlus.perceptual).arg(start)));
+        QVERIFY2(dWPlus.perceptual < dW.perceptual, qPrintable(QString("W+ %1, W %2").arg(dWPlus.perceptual).arg(dW.perceptual)));
+        QVERIFY(dWPlus.psnr > dW.psnr);
+    }
+
+    void projectionCanBeCancelledAndChecksItsInput()
+    {
+        auto model = tinyModel(3);
+        auto distance = openPerceptualDistance(path("random.dermnet").string(), torch::kCPU);
+        const auto target = torch::randint(0, 256, {3, 16, 16}, torch::kUInt8);
+        ProjectionOptions options;
+        options.wAvgSamples = 100;
+        QVERIFY_THROWS_EXCEPTION(InputError, project(model, target, *distance, options));  // conditional, no class
+        options.classIndex = 1;
+        QVERIFY_THROWS_EXCEPTION(InputError, project(model, torch::zeros({3, 32, 32}, torch::kUInt8), *distance, options));
+        const auto result = project(model, target, *distance, options, [](const ProjectionStep& s, const torch::Tensor&) {
+            return s.step < 5;
+        });
+        QVERIFY(result.cancelled);
+        QCOMPARE(static_cast<int>(result.curve.size()), 5);
+        std::string note;
+        const cv::Mat wide(20, 40, CV_8UC3, cv::Scalar(10, 20, 30));
+        const auto prepared = prepareTarget(wide, 16, note);
+        QCOMPARE(prepared.sizes(), (std::vector<int64_t>{3, 16, 16}));
+        QVERIFY(QString::fromStdString(note).contains("centre-cropped"));
+    }
+
+    void pcaDirectionsAreOrthonormal()
+    {
+        auto model = tinyModel(3);
+        const auto directions = pcaDirections(model, 8, 3000, 1);
+        QCOMPARE(static_cast<int>(directions.size()), 8);
+        std::vector<torch::Tensor> vectors;
+        for (const auto& d : directions)
+            vectors.push_back(d.vector);
+        const auto v = torch::stack(vectors);
+        QVERIFY(torch::allclose(v.mm(v.t()), torch::eye(8), 1e-4, 1e-4));
+        double total = 0;
+        for (std::size_t i = 0; i < directions.size(); ++i) {
+            total += directions[i].explainedVariance;
+            if (i > 0)
+                QVERIFY(directions[i].explainedVariance <= directions[i - 1].explainedVariance);
+        }
+        QVERIFY(total > 0 && total <= 1.0 + 1e-9);
+        const auto classes = classDirections(model, 3000, 1);
+        QCOMPARE(static_cast<int>(classes.size()), 3);
+        QCOMPARE(classes[2].name, std::string("class c2"));
+    }
+
+    void boundaryFindsAPlantedDirection()
+    {
+        torch::manual_seed(3);
+        const auto w = torch::randn({600, 32});
+        auto planted = torch::randn({32});
+        planted = planted / planted.norm();
+        const auto scores = w.mv(planted);
+        std::vector<bool> labels;
+        for (int i = 0; i < 600; ++i)
+            labels.push_back(scores[i].item<float>() > 0);
+        const auto boundary = linearBoundary(w, labels, "planted");
+        const double cosine = boundary.vector.dot(planted).item<double>();
+        QVERIFY2(cosine > 0.9, qPrintable(QString::number(cosine)));
+        QVERIFY(boundary.explainedVariance > 0.95);  // training accuracy
+        QVERIFY_THROWS_EXCEPTION(InputError, linearBoundary(w.narrow(0, 0, 10), std::vector<bool>(10, true), "one label"));
+    }
+
+    void directionsApplyToTheirLayersAndFilesAreTiedToTheirModel()
+    {
+        auto model = tinyModel(0);
+        DirectionSet set;
+        set.modelHash = model.hash;
+        set.wDim = 32;
+        set.numWs = model.generator->synthesis->numWs;
+        set.directions = pcaDirections(model, 3, 1000, 0);
+        const auto ws = torch::zeros({set.numWs, 32});
+        const auto moved = applyDirection(ws, set.directions[0], 2.0, 1, 2);
+        QVERIFY(torch::equal(moved[0], ws[0]));
+        QVERIFY(torch::allclose(moved[1], set.directions[0].vector * (2.0 * set.directions[0].stddev)));
+        QVERIFY(torch::equal(moved[3], ws[3]));
+
+        saveDirections(set, path("dirs.json"));
+        const auto loaded = loadDirections(path("dirs.json"), model.hash);
+        QCOMPARE(loaded.directions.size(), set.directions.size());
+        QVERIFY(torch::allclose(loaded.directions[1].vector, set.directions[1].vector));
+        try {
+            loadDirections(path("dirs.json"), "0123456789abcdef");
+            QFAIL("a direction file of another model was accepted");
+        } catch (const InputError& e) {
+            QVERIFY(QString(e.what()).contains("made for model"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExplain)
+#include "test_explain.moc"
