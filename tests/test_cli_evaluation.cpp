@@ -113,6 +113,40 @@ private Q_SLOTS:
         QCOMPARE(s["synthetic"].toObject()["per_class"].toArray().size(), 3);
     }
 
+    void projectionAndDirections()
+    {
+        const QString model = path("run/latest.dermgan");
+        const QStringList nets{"--perceptual", path("derm.dermnet"), "--extractor", path("derm.dermnet")};
+        const auto run = cli(QStringList{"project", model, "--data", path("ham"), "--subsets", "train,test", "--count", "3",
+                                         "--steps", "5", "--out", path("proj"), "--json"} + nets);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const auto json = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(json["summary"].toObject()["train"].toObject()["count"].toInt(), 3);
+        QCOMPARE(json["summary"].toObject()["test"].toObject()["count"].toInt(), 3);
+        const auto first = json["images"].toArray().first().toObject();
+        QCOMPARE(first["curve"].toArray().size(), 5);
+        QVERIFY(first["distances"].toObject()["ssim"].toDouble() <= 1.0);
+        QVERIFY(fs::exists(path("proj/" + first["ws_file"].toString()).toStdString()));
+        QVERIFY(fs::exists(path("proj/project.txt").toStdString()));
+
+        // A file of another size is resized with a note; a conditional model needs the class.
+        writeSolidImage(path("photo.png").toStdString(), 40, 30, {120, 80, 60});
+        const auto file = cli(QStringList{"project", model, path("photo.png"), "--class", "mel", "--steps", "3", "--out",
+                                          path("proj-file")} + nets);
+        QVERIFY2(file.exitCode == 0, file.err.constData());
+        QVERIFY(QString::fromUtf8(file.err).contains("resized to 16x16"));
+        expectError(cli(QStringList{"project", model, path("photo.png"), "--steps", "3"} + nets), 3, "--class");
+        expectError(cli(QStringList{"project", model, path("photo.png"), "--class", "mel", "--space", "z"} + nets), 3, "--space");
+
+        const auto directions = cli({"directions", model, "--out", path("dirs.json"), "--pca", "4", "--samples", "500"});
+        QVERIFY2(directions.exitCode == 0, directions.err.constData());
+        QVERIFY(directions.out.contains("4 principal") && directions.out.contains("3 class directions"));
+        const auto boundaries = cli({"directions", model, "--out", path("dirs2.json"), "--pca", "2", "--samples", "200",
+                                     "--boundaries", path("proj"), "--data", path("ham"), "--attributes", "dx", "--min-count", "1"});
+        QVERIFY2(boundaries.exitCode == 0, boundaries.err.constData());
+        QVERIFY2(boundaries.out.contains("dx="), boundaries.out.constData());
+    }
+
     void badInput()
     {
         expectError(cli({"classify", path("ham"), "--train", "synthetic"}), 3, "--generator");

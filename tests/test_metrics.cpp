@@ -13,6 +13,7 @@
 
 #include "common/errors.h"
 #include "io/npy.h"
+#include "test_support.h"
 #include "metrics/classification_report.h"
 #include "metrics/distribution_metrics.h"
 #include "metrics/fid.h"
@@ -23,6 +24,7 @@
 
 using namespace dermgan;
 using namespace dermgan::metrics;
+using dermgan::test::writeText;
 
 namespace {
 
@@ -219,6 +221,18 @@ private Q_SLOTS:
         for (std::size_t i = 20; i < audit.nearCopy.size(); ++i)
             freshFlagged += audit.nearCopy[i];
         QVERIFY(freshFlagged <= 9);
+    }
+
+    void npyRoundTrip()
+    {
+        QTemporaryDir dir;
+        const auto file = std::filesystem::path(dir.path().toStdString()) / "x.npy";
+        for (const auto& t : {torch::randn({3, 5}), torch::randn({7}).to(torch::kFloat64), torch::arange(6).view({1, 2, 3})}) {
+            writeNpy(file, t);
+            QVERIFY(torch::equal(readNpy(file), t));
+        }
+        writeText(file, "not numpy");
+        QVERIFY_THROWS_EXCEPTION(InputError, readNpy(file));
     }
 
     void tooSmallSetsAreRefused()

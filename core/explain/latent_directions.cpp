@@ -1,6 +1,10 @@
 #include "explain/latent_directions.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include <Eigen/Dense>
 #include <nlohmann/json.hpp>
@@ -126,6 +130,57 @@ LatentDirection linearBoundary(const torch::Tensor& w, const std::vector<bool>& 
     direction.stddev = (x.mv(unit)).std().item<double>();
     direction.explainedVariance = accuracy;
     return direction;
+}
+
+std::vector<LatentDirection> attributeBoundaries(const torch::Tensor& w, const std::vector<std::string>& values,
+                                                 const std::string& attribute, int minCount)
+{
+    std::vector<int64_t> rows;
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        if (!values[i].empty() && values[i] != "unknown" && values[i] != "NA") {
+            rows.push_back(static_cast<int64_t>(i));
+            kept.push_back(values[i]);
+        }
+    std::vector<LatentDirection> directions;
+    if (static_cast<int>(kept.size()) < 2 * minCount)
+        return directions;
+    const auto x = w.index_select(0, torch::tensor(rows));
+    std::vector<double> numbers;
+    for (const auto& v : kept) {
+        char* end = nullptr;
+        const double number = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end != '\0')
+            break;
+        numbers.push_back(number);
+    }
+    if (numbers.size() == kept.size()) {
+        auto sorted = numbers;
+        std::sort(sorted.begin(), sorted.end());
+        const double median = sorted[sorted.size() / 2];
+        std::vector<bool> labels;
+        for (double v : numbers)
+            labels.push_back(v >= median);
+        const auto positives = std::count(labels.begin(), labels.end(), true);
+        if (positives >= minCount && static_cast<int64_t>(labels.size()) - positives >= minCount) {
+            char name[96];
+            std::snprintf(name, sizeof name, "%s>=%g", attribute.c_str(), median);
+            directions.push_back(linearBoundary(x, labels, name));
+        }
+        return directions;
+    }
+    std::map<std::string, int> counts;
+    for (const auto& v : kept)
+        ++counts[v];
+    for (const auto& [value, count] : counts) {
+        if (count < minCount || static_cast<int>(kept.size()) - count < minCount)
+            continue;
+        std::vector<bool> labels;
+        for (const auto& v : kept)
+            labels.push_back(v == value);
+        directions.push_back(linearBoundary(x, labels, attribute + "=" + value));
+    }
+    return directions;
 }
 
 torch::Tensor applyDirection(const torch::Tensor& ws, const LatentDirection& direction, double amount, int firstLayer,

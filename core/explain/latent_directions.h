@@ -40,6 +40,12 @@ std::vector<LatentDirection> classDirections(const GeneratorModel& model, int sa
 LatentDirection linearBoundary(const torch::Tensor& w, const std::vector<bool>& labels, const std::string& name,
                                double l2 = 1e-3, int iterations = 500);
 
+// Boundaries for one metadata attribute of projected real images: numeric values (age) are split at the
+// median ("age>=60"), categorical ones (sex, body site, diagnosis) give one-vs-rest boundaries for every
+// value held by at least `minCount` images and missed by at least as many. Empty values are left out.
+std::vector<LatentDirection> attributeBoundaries(const torch::Tensor& w, const std::vector<std::string>& values,
+                                                 const std::string& attribute, int minCount = 10);
+
 // ws [numWs, wDim] (or [N, numWs, wDim]) moved by amount * stddev along the direction, only on layers
 // [firstLayer, lastLayer] (lastLayer -1 = through the last).
 torch::Tensor applyDirection(const torch::Tensor& ws, const LatentDirection& direction, double amount, int firstLayer = 0,

@@ -1,5 +1,7 @@
 #include "io/npy.h"
 
+#include <fstream>
+#include <regex>
 #include <string>
 
 #include <torch/torch.h>
@@ -37,6 +39,45 @@ void writeNpy(const std::filesystem::path& path, const torch::Tensor& tensor)
         out.write(header.data(), static_cast<std::streamsize>(header.size()));
         out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
     });
+}
+
+torch::Tensor readNpy(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(".npy file " + path.string() + " does not exist");
+    char magic[10];
+    in.read(magic, 10);
+    if (!in || std::string(magic, 6) != "\x93NUMPY" || magic[6] != 1)
+        throw InputError("file " + path.string() + " is not a version 1 .npy file");
+    const std::size_t length = static_cast<unsigned char>(magic[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(magic[9])) << 8);
+    std::string header(length, '\0');
+    in.read(header.data(), static_cast<std::streamsize>(length));
+    std::smatch descr, shape;
+    if (!std::regex_search(header, descr, std::regex("'descr': *'([<|][a-z][0-9])'")) ||
+        !std::regex_search(header, shape, std::regex("'shape': *\\(([0-9, ]*)\\)")) ||
+        header.find("'fortran_order': False") == std::string::npos)
+        throw InputError(".npy file " + path.string() + " has a header this reader does not support (C order, little-endian)");
+    const std::string type = descr[1];
+    const auto dtype = type == "<f4" ? torch::kFloat32 : type == "<f8" ? torch::kFloat64 : type == "<i8" ? torch::kInt64
+                     : type == "|u1" ? torch::kUInt8 : throw InputError(".npy file " + path.string() + " has unsupported type " + type);
+    std::vector<int64_t> sizes;
+    const std::string dims = shape[1];
+    std::size_t position = 0;
+    while (position < dims.size()) {
+        const auto next = dims.find(',', position);
+        const std::string item = dims.substr(position, next == std::string::npos ? std::string::npos : next - position);
+        if (item.find_first_not_of(' ') != std::string::npos)
+            sizes.push_back(std::stoll(item));
+        if (next == std::string::npos)
+            break;
+        position = next + 1;
+    }
+    auto tensor = torch::empty(sizes, dtype);
+    in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(tensor.numel() * tensor.element_size()));
+    if (!in)
+        throw InputError(".npy file " + path.string() + " is truncated");
+    return tensor;
 }
 
 } // namespace dermgan

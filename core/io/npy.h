@@ -9,5 +9,7 @@ namespace dermgan {
 
 // float32, float64, int64 or uint8 tensors of any shape; written atomically.
 void writeNpy(const std::filesystem::path& path, const torch::Tensor& tensor);
+// Reads what writeNpy writes (little-endian, C order, any of its types). InputError otherwise.
+torch::Tensor readNpy(const std::filesystem::path& path);
 
 } // namespace dermgan
