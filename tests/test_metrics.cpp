@@ -115,6 +115,8 @@ private Q_SLOTS:
         // rounding may count it in: at most 1 + 1/k.
         const auto real = torch::randn({300, 8});
         const auto same = compareFeatures(real, real, "test");
+        QVERIFY(same.fidReliable);
+        QVERIFY(!compareFeatures(real.narrow(0, 0, 8), real.narrow(0, 8, 8), "test", {{"fid"}}).fidReliable);
         QCOMPARE(same.pr.precision, 1.0);
         QCOMPARE(same.pr.recall, 1.0);
         QCOMPARE(same.dc.coverage, 1.0);

@@ -39,9 +39,9 @@ void keepFreedTensorMemory()
 {
 #ifdef __GLIBC__
     // glibc serves blocks above 128 KB with mmap and returns them on free, so every new activation tensor
-    // page-faults its memory in again (measured: a 16 MB element-wise op 2x slower, a training step 10-30%
-    // slower, a third of the CPU time in the kernel). Keep blocks up to glibc's 32 MB limit in the heap and
-    // never trim it: the working set of a step is reused by the next.
+    // page-faults its memory in again. Measured here: a FIR pass over a 16 MB tensor 45 -> 16 ms, kernel
+    // time of the training benchmark 9.6 -> 1.6 s, a 64x64 training step about 10% faster. Keep blocks up
+    // to glibc's 32 MB limit in the heap and never trim it: the working set of a step is reused by the next.
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
     mallopt(M_TOP_PAD, 64 * 1024 * 1024);

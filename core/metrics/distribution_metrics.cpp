@@ -1,5 +1,6 @@
 #include "metrics/distribution_metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/errors.h"
@@ -18,8 +19,10 @@ DistributionMetrics compareFeatures(const torch::Tensor& real, const torch::Tens
     m.realCount = real.size(0);
     m.generatedCount = generated.size(0);
     m.computed = options.metrics;
-    if (options.metrics.count("fid"))
+    if (options.metrics.count("fid")) {
         m.fid = frechetDistance(gaussianStats(real), gaussianStats(generated));
+        m.fidReliable = std::min(real.size(0), generated.size(0)) > real.size(1);
+    }
     if (options.metrics.count("kid"))
         m.kid = kernelDistance(real, generated, options.kid);
     if (options.metrics.count("pr"))
@@ -33,8 +36,10 @@ nlohmann::json toJson(const DistributionMetrics& m)
 {
     const std::string s = "_" + m.extractor;
     nlohmann::json json = {{"extractor", m.extractor}, {"real_count", m.realCount}, {"generated_count", m.generatedCount}};
-    if (m.computed.count("fid"))
+    if (m.computed.count("fid")) {
         json["fid" + s] = m.fid;
+        json["fid_reliable"] = m.fidReliable;
+    }
     if (m.computed.count("kid")) {
         json["kid" + s] = m.kid.mean;
         json["kid" + s + "_std"] = m.kid.stddev;
@@ -58,7 +63,8 @@ std::string toText(const DistributionMetrics& m)
     char buffer[128];
     std::string text;
     if (m.computed.count("fid")) {
-        std::snprintf(buffer, sizeof buffer, "FID-%s %.3f  ", m.extractor.c_str(), m.fid);
+        std::snprintf(buffer, sizeof buffer, "FID-%s %.3f%s  ", m.extractor.c_str(), m.fid,
+                      m.fidReliable ? "" : " (unreliable: fewer images than feature dimensions)");
         text += buffer;
     }
     if (m.computed.count("kid")) {

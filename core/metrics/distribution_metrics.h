@@ -25,6 +25,9 @@ struct DistributionMetrics {
     int64_t realCount = 0, generatedCount = 0;
     std::set<std::string> computed;
     double fid = 0;
+    // False when a set has no more images than feature dimensions: its covariance is then rank-deficient
+    // and FID mostly measures the sample size (per-class FID of rare diagnoses, typically).
+    bool fidReliable = true;
     KernelDistance kid;
     PrecisionRecall pr;
     DensityCoverage dc;
