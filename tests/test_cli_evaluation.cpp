@@ -147,6 +147,29 @@ private Q_SLOTS:
         QVERIFY2(boundaries.out.contains("dx="), boundaries.out.constData());
     }
 
+    void embeddingMaps()
+    {
+        const QString model = path("run/latest.dermgan");
+        const auto tsne = cli({"embed", model, "--data", path("ham"), "--count", "20", "--perplexity", "5", "--iterations", "100",
+                               "--extractor", path("derm.dermnet"), "--out", path("emb"), "--json"});
+        QVERIFY2(tsne.exitCode == 0, tsne.err.constData());
+        const auto json = QJsonDocument::fromJson(tsne.out).object();
+        const int points = json["points"].toInt();
+        QVERIFY(points > 20);  // the real test images (fewer than 20 here) and 20 synthetic ones
+        QVERIFY(json["trustworthiness_k10"].toDouble() > 0 && json["trustworthiness_k10"].toDouble() <= 1);
+        QFile csv(path("emb/embedding.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = csv.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), points + 1);
+        QVERIFY(lines[1].contains(",real,") && lines.last().contains(",synthetic,"));
+        QVERIFY(fs::exists(path("emb/tensors.tsv").toStdString()) && fs::exists(path("emb/metadata.tsv").toStdString()));
+
+        const auto w = cli({"embed", model, "--space", "w", "--method", "pca", "--count", "30", "--out", path("emb-w"), "--json"});
+        QVERIFY2(w.exitCode == 0, w.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(w.out).object()["dimensions"].toInt(), 16);
+        expectError(cli({"embed", model, "--method", "umapp", "--data", path("ham")}), 3, "--method");
+    }
+
     void badInput()
     {
         expectError(cli({"classify", path("ham"), "--train", "synthetic"}), 3, "--generator");

@@ -11,6 +11,7 @@
 
 #include "common/errors.h"
 #include "data/image_store.h"
+#include "explain/embedding.h"
 #include "explain/image_distances.h"
 #include "explain/latent_directions.h"
 #include "explain/projector.h"
@@ -174,6 +175,42 @@ private Q_SLOTS:
         QVERIFY2(cosine > 0.9, qPrintable(QString::number(cosine)));
         QVERIFY(boundary.explainedVariance > 0.95);  // training accuracy
         QVERIFY_THROWS_EXCEPTION(InputError, linearBoundary(w.narrow(0, 0, 10), std::vector<bool>(10, true), "one label"));
+    }
+
+    void embeddingsKeepSeparatedClustersSeparated()
+    {
+        // Three Gaussian clusters in 50-D, 10 units apart: any faithful map keeps them apart.
+        torch::manual_seed(4);
+        std::vector<torch::Tensor> parts;
+        std::vector<int> labels;
+        for (int c = 0; c < 3; ++c) {
+            auto centre = torch::zeros({50});
+            centre[c] = 10.0;
+            parts.push_back(torch::randn({100, 50}) + centre);
+            labels.insert(labels.end(), 100, c);
+        }
+        const auto x = torch::cat(parts);
+        TsneOptions options;
+        options.iterations = 400;
+        options.perplexity = 20;
+        const auto tsne = tsneEmbedding(x, options), pca = pcaEmbedding(x);
+        QCOMPARE(tsne.sizes(), (std::vector<int64_t>{300, 2}));
+        QVERIFY(torch::equal(tsne, tsneEmbedding(x, options)));  // deterministic for a seed
+
+        // Bounds: well-separated clusters give trustworthiness near 1 (0.9 leaves room for the within-cluster
+        // noise, which no 2-D map can keep); a random map scores about 0.5.
+        const double tTsne = trustworthiness(x, tsne, 10), tPca = trustworthiness(x, pca, 10);
+        const double tRandom = trustworthiness(x, torch::randn({300, 2}), 10);
+        QVERIFY2(tTsne > 0.9, qPrintable(QString::number(tTsne)));
+        QVERIFY2(tPca > 0.85, qPrintable(QString::number(tPca)));
+        QVERIFY2(tRandom < 0.65, qPrintable(QString::number(tRandom)));
+        // Every point's map neighbours share its cluster.
+        const auto [neighbours, distances] = nearestNeighbours(tsne, 5);
+        int agree = 0;
+        for (int i = 0; i < 300; ++i)
+            for (int j = 0; j < 5; ++j)
+                agree += labels[static_cast<std::size_t>(neighbours[i][j].item<int64_t>())] == labels[static_cast<std::size_t>(i)];
+        QVERIFY2(agree >= 0.98 * 1500, qPrintable(QString::number(agree)));
     }
 
     void directionsApplyToTheirLayersAndFilesAreTiedToTheirModel()

@@ -33,6 +33,7 @@ int main(int argc, char** argv)
     addAuditCommand(app, exitCode);
     addProjectCommand(app, exitCode);
     addDirectionsCommand(app, exitCode);
+    addEmbedCommand(app, exitCode);
     recordInvocation(argc, argv);
 
     installInterruptHandler();
