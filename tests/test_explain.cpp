@@ -204,6 +204,10 @@ private Q_SLOTS:
         QVERIFY2(tTsne > 0.9, qPrintable(QString::number(tTsne)));
         QVERIFY2(tPca > 0.85, qPrintable(QString::number(tPca)));
         QVERIFY2(tRandom < 0.65, qPrintable(QString::number(tRandom)));
+        // Neighbours kept: the map itself keeps all of its own; a random map keeps about k / N of them.
+        QCOMPARE(knnPreservation(tsne, tsne, 10), 1.0);
+        QVERIFY(knnPreservation(x, torch::randn({300, 2}), 10) < 0.1);
+        QVERIFY(knnPreservation(x, tsne, 10) > 0.1);
         // Every point's map neighbours share its cluster.
         const auto [neighbours, distances] = nearestNeighbours(tsne, 5);
         int agree = 0;

@@ -117,6 +117,7 @@ void runEmbed(const EmbedArgs& args)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bar.finish();
     const double trust = explain::trustworthiness(x, map, 10);
+    const double preserved = explain::knnPreservation(x, map, 10);
 
     const std::filesystem::path out = args.out;
     std::filesystem::create_directories(out);
@@ -139,13 +140,14 @@ void runEmbed(const EmbedArgs& args)
     writeTextFileAtomically(out / "metadata.tsv", metadata.str());  // and their labels
     const nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash}, {"method", args.method},
                                  {"space", args.space}, {"points", points.size()}, {"dimensions", x.size(1)},
-                                 {"seconds", seconds}, {"trustworthiness_k10", trust}};
+                                 {"seconds", seconds}, {"trustworthiness_k10", trust},
+                                 {"knn_preservation_k10", preserved}};
     char text[512];
     std::snprintf(text, sizeof text,
-                  "%s map of %zu %s vectors (%lld-D) in %.1f s; trustworthiness (k = 10) %.4f\n"
+                  "%s map of %zu %s vectors (%lld-D) in %.1f s; trustworthiness (k = 10) %.4f, k-NN preserved %.3f\n"
                   "  embedding.csv (x, y, source, class, id); tensors.tsv + metadata.tsv for the TensorBoard projector\n",
                   args.method == "pca" ? "PCA" : "t-SNE", points.size(), args.space == "w" ? "w" : "feature",
-                  static_cast<long long>(x.size(1)), seconds, trust);
+                  static_cast<long long>(x.size(1)), seconds, trust, preserved);
     writeReport(out, "embed", json, text);
     if (args.json)
         std::cout << json.dump(2) << "\n";

@@ -307,4 +307,25 @@ double trustworthiness(const torch::Tensor& x, const torch::Tensor& embedding, i
     return 1.0 - 2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0)) * penalty;
 }
 
+double knnPreservation(const torch::Tensor& x, const torch::Tensor& embedding, int k)
+{
+    const int64_t n = x.size(0);
+    requireMatrix(x, k + 2, "k-NN preservation");
+    const auto data = x.to(torch::kFloat32), low = embedding.to(torch::kFloat32);
+    const auto dataNorms = data.square().sum(1), lowNorms = low.square().sum(1);
+    double kept = 0;
+    constexpr int64_t block = 512;
+    for (int64_t start = 0; start < n; start += block) {
+        const int64_t b = std::min(block, n - start);
+        const auto self = torch::arange(start, start + b);
+        auto original = dataNorms.narrow(0, start, b).unsqueeze(1) + dataNorms.unsqueeze(0) - 2 * data.narrow(0, start, b).mm(data.t());
+        auto mapped = lowNorms.narrow(0, start, b).unsqueeze(1) + lowNorms.unsqueeze(0) - 2 * low.narrow(0, start, b).mm(low.t());
+        original.index_put_({torch::arange(b), self}, std::numeric_limits<float>::infinity());
+        mapped.index_put_({torch::arange(b), self}, std::numeric_limits<float>::infinity());
+        const auto a = std::get<1>(original.topk(k, 1, false)), m = std::get<1>(mapped.topk(k, 1, false));
+        kept += (a.unsqueeze(2) == m.unsqueeze(1)).any(2).sum().item<double>();
+    }
+    return kept / (static_cast<double>(n) * k);
+}
+
 } // namespace dermgan::explain

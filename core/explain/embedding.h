@@ -34,5 +34,7 @@ std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& x
 
 // Exact trustworthiness of `embedding` [N, 2] for data `x` [N, D] at k neighbours.
 double trustworthiness(const torch::Tensor& x, const torch::Tensor& embedding, int k = 10);
+// The share of each point's k nearest neighbours in `x` that are also among its k nearest in the map.
+double knnPreservation(const torch::Tensor& x, const torch::Tensor& embedding, int k = 10);
 
 } // namespace dermgan::explain
