@@ -58,15 +58,7 @@ void runAudit(const AuditArgs& args)
 
     metrics::SyntheticRequest sreq;
     const int64_t count = args.count > 0 ? args.count : static_cast<int64_t>(train.size());
-    if (network.classCount > 0) {
-        std::vector<int64_t> realCounts(static_cast<std::size_t>(network.classCount), 0);
-        for (int label : train.labels)
-            if (label >= 0 && label < network.classCount)
-                ++realCounts[static_cast<std::size_t>(label)];
-        sreq.perClass = metrics::syntheticClassCounts(count, realCounts, "real");
-    } else {
-        sreq.perClass = {count};
-    }
+    sreq.perClass = metrics::syntheticCountsLike(network, train.labels, count, "real");
     sreq.psi = args.psi;
     sreq.firstSeed = args.seed * 1000000;
     const auto synthetic = metrics::generateSynthetic(model, sreq, bar.callback());

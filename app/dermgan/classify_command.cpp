@@ -76,12 +76,10 @@ void runClassify(const ClassifyArgs& args)
             throw InputError("generator " + args.generator + " makes " + std::to_string(model.network().resolution) +
                              "x" + std::to_string(model.network().resolution) + " images; pass --resolution " +
                              std::to_string(model.network().resolution));
-        std::vector<int64_t> realCounts(classNames.size(), 0);
-        for (int label : realTrain.labels)
-            ++realCounts[static_cast<std::size_t>(label)];
         metrics::SyntheticRequest sreq;
-        sreq.perClass = metrics::syntheticClassCounts(args.syntheticCount > 0 ? args.syntheticCount : static_cast<int64_t>(realTrain.size()),
-                                                      realCounts, args.balance);
+        sreq.perClass = metrics::syntheticCountsLike(
+            model.network(), realTrain.labels,
+            args.syntheticCount > 0 ? args.syntheticCount : static_cast<int64_t>(realTrain.size()), args.balance);
         sreq.psi = args.psi;
         // Seeds far from those of `dermgan generate` demos and of the metrics command's sets.
         sreq.firstSeed = 1000000 + args.seed * 100000;

@@ -87,14 +87,7 @@ void runMetrics(const MetricsArgs& args)
     // The synthetic set: as many images as the real set, in the real set's class frequencies by default.
     const int64_t count = args.count > 0 ? args.count : static_cast<int64_t>(real.size());
     metrics::SyntheticRequest sreq;
-    if (conditional) {
-        std::vector<int64_t> realCounts(network.classNames.size(), 0);
-        for (int label : real.labels)
-            ++realCounts[static_cast<std::size_t>(label)];
-        sreq.perClass = metrics::syntheticClassCounts(count, realCounts, args.balance);
-    } else {
-        sreq.perClass = {count};
-    }
+    sreq.perClass = metrics::syntheticCountsLike(network, real.labels, count, args.balance);
     sreq.psi = args.psi;
     sreq.firstSeed = args.seed * 1000000;
     std::vector<int> syntheticLabels;

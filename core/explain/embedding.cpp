@@ -280,22 +280,36 @@ torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options, 
     return torch::tensor(y, torch::kDouble).view({n, 2}).to(torch::kFloat32);
 }
 
+namespace {
+
+// Calls visit(original, mapped) with squared distances [rows, N] from blocks of rows to every point, in the
+// data and in the map, a point's distance to itself set to infinity (it is never its own neighbour).
+template <typename Visit>
+void forNeighbourhoodBlocks(const torch::Tensor& x, const torch::Tensor& embedding, Visit visit)
+{
+    const int64_t n = x.size(0);
+    const auto data = x.to(torch::kFloat32), low = embedding.to(torch::kFloat32);
+    const auto dataNorms = data.square().sum(1), lowNorms = low.square().sum(1);
+    constexpr int64_t block = 512;
+    for (int64_t start = 0; start < n; start += block) {
+        const int64_t b = std::min(block, n - start);
+        const auto self = torch::arange(start, start + b), rows = torch::arange(b);
+        auto original = dataNorms.narrow(0, start, b).unsqueeze(1) + dataNorms.unsqueeze(0) - 2 * data.narrow(0, start, b).mm(data.t());
+        auto mapped = lowNorms.narrow(0, start, b).unsqueeze(1) + lowNorms.unsqueeze(0) - 2 * low.narrow(0, start, b).mm(low.t());
+        original.index_put_({rows, self}, std::numeric_limits<float>::infinity());
+        mapped.index_put_({rows, self}, std::numeric_limits<float>::infinity());
+        visit(original, mapped);
+    }
+}
+
+} // namespace
+
 double trustworthiness(const torch::Tensor& x, const torch::Tensor& embedding, int k)
 {
     const int64_t n = x.size(0);
     requireMatrix(x, 2 * k + 2, "trustworthiness");
-    const auto data = x.to(torch::kFloat32), low = embedding.to(torch::kFloat32);
-    const auto dataNorms = data.square().sum(1), lowNorms = low.square().sum(1);
     double penalty = 0;
-    constexpr int64_t block = 512;
-    for (int64_t start = 0; start < n; start += block) {
-        const int64_t b = std::min(block, n - start);
-        const auto rowsIdx = torch::arange(start, start + b);
-        auto original = dataNorms.narrow(0, start, b).unsqueeze(1) + dataNorms.unsqueeze(0) - 2 * data.narrow(0, start, b).mm(data.t());
-        auto mapped = lowNorms.narrow(0, start, b).unsqueeze(1) + lowNorms.unsqueeze(0) - 2 * low.narrow(0, start, b).mm(low.t());
-        // A point is never its own neighbour.
-        original.index_put_({torch::arange(b), rowsIdx}, std::numeric_limits<float>::infinity());
-        mapped.index_put_({torch::arange(b), rowsIdx}, std::numeric_limits<float>::infinity());
+    forNeighbourhoodBlocks(x, embedding, [&](const torch::Tensor& original, const torch::Tensor& mapped) {
         const auto mappedNeighbours = std::get<1>(mapped.topk(k, 1, false));        // [b, k]
         const auto originalNeighbours = std::get<1>(original.topk(k, 1, false));    // [b, k]
         // Rank (1-based) in the original space of each map neighbour: how many points are nearer.
@@ -303,29 +317,19 @@ double trustworthiness(const torch::Tensor& x, const torch::Tensor& embedding, i
         const auto ranks = (original.unsqueeze(1) < d.unsqueeze(2)).sum(2) + 1;     // [b, k]
         const auto isTrueNeighbour = (mappedNeighbours.unsqueeze(2) == originalNeighbours.unsqueeze(1)).any(2);
         penalty += ((ranks - k).clamp_min(0) * (~isTrueNeighbour)).sum().item<double>();
-    }
+    });
     return 1.0 - 2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0)) * penalty;
 }
 
 double knnPreservation(const torch::Tensor& x, const torch::Tensor& embedding, int k)
 {
-    const int64_t n = x.size(0);
     requireMatrix(x, k + 2, "k-NN preservation");
-    const auto data = x.to(torch::kFloat32), low = embedding.to(torch::kFloat32);
-    const auto dataNorms = data.square().sum(1), lowNorms = low.square().sum(1);
     double kept = 0;
-    constexpr int64_t block = 512;
-    for (int64_t start = 0; start < n; start += block) {
-        const int64_t b = std::min(block, n - start);
-        const auto self = torch::arange(start, start + b);
-        auto original = dataNorms.narrow(0, start, b).unsqueeze(1) + dataNorms.unsqueeze(0) - 2 * data.narrow(0, start, b).mm(data.t());
-        auto mapped = lowNorms.narrow(0, start, b).unsqueeze(1) + lowNorms.unsqueeze(0) - 2 * low.narrow(0, start, b).mm(low.t());
-        original.index_put_({torch::arange(b), self}, std::numeric_limits<float>::infinity());
-        mapped.index_put_({torch::arange(b), self}, std::numeric_limits<float>::infinity());
+    forNeighbourhoodBlocks(x, embedding, [&](const torch::Tensor& original, const torch::Tensor& mapped) {
         const auto a = std::get<1>(original.topk(k, 1, false)), m = std::get<1>(mapped.topk(k, 1, false));
         kept += (a.unsqueeze(2) == m.unsqueeze(1)).any(2).sum().item<double>();
-    }
-    return kept / (static_cast<double>(n) * k);
+    });
+    return kept / (static_cast<double>(x.size(0)) * k);
 }
 
 } // namespace dermgan::explain

@@ -52,8 +52,9 @@ struct ProjectionResult {
     bool cancelled = false;
 };
 
-// Called after every step with the step's numbers and the current image [3, R, R]; return false to stop
-// (the result so far is returned, marked cancelled). The image is only rendered when `wantImage`.
+// Called after every step with the step's numbers and the current image [3, R, R] (rendered every
+// `imageEvery` steps and at the last one; undefined otherwise); return false to stop (the result so far is
+// returned, marked cancelled).
 using ProjectionCallback = std::function<bool(const ProjectionStep&, const torch::Tensor& image)>;
 
 // `target`: uint8 [3, R, R] at the generator's resolution (see prepareTarget). InputError for a wrong

@@ -42,6 +42,18 @@ std::vector<int64_t> syntheticClassCounts(int64_t total, const std::vector<int64
     throw InputError("class balance '" + mode + "' is not known; expected real or balanced");
 }
 
+std::vector<int64_t> syntheticCountsLike(const nets::NetworkConfig& network, const std::vector<int>& realLabels,
+                                         int64_t total, const std::string& mode)
+{
+    if (network.classCount == 0)
+        return {total};
+    std::vector<int64_t> realCounts(static_cast<std::size_t>(network.classCount), 0);
+    for (int label : realLabels)
+        if (label >= 0 && label < network.classCount)
+            ++realCounts[static_cast<std::size_t>(label)];
+    return syntheticClassCounts(total, realCounts, mode);
+}
+
 LabelledImages generateSynthetic(GeneratorModel& model, const SyntheticRequest& request, const ProgressCallback& progress)
 {
     const auto& network = model.network();

@@ -27,6 +27,12 @@ std::vector<int64_t> apportion(int64_t total, const std::vector<double>& weights
 // "real": the class frequencies of `realCounts`; "balanced": equal counts. For a conditional generator.
 std::vector<int64_t> syntheticClassCounts(int64_t total, const std::vector<int64_t>& realCounts, const std::string& mode);
 
+// How many synthetic images of each class stand beside a real set with `realLabels`: `total` images in
+// the real set's class frequencies ("real") or equal counts ("balanced"); {total} for an unconditional
+// generator.
+std::vector<int64_t> syntheticCountsLike(const nets::NetworkConfig& network, const std::vector<int>& realLabels,
+                                         int64_t total, const std::string& mode);
+
 // uint8 images [N, 3, R, R] and their class labels (-1 for an unconditional generator), class by class.
 LabelledImages generateSynthetic(GeneratorModel& model, const SyntheticRequest& request,
                                  const ProgressCallback& progress = {});
