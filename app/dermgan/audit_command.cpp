@@ -114,11 +114,7 @@ void runAudit(const AuditArgs& args)
                   audit.medianSyntheticDistance, audit.medianTestDistance, json["median_ratio"].get<double>(),
                   100 * args.quantile, static_cast<long long>(audit.nearCopies), audit.distance.size(),
                   100.0 * json["near_copy_fraction"].get<double>(), 100 * args.quantile);
-    writeReport(args.out, "audit", json, text);
-    if (args.json)
-        std::cout << json.dump(2) << "\n";
-    else
-        std::cout << text;
+    publishReport(args.out, "audit", json, text, args.json);
 }
 
 } // namespace

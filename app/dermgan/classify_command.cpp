@@ -146,11 +146,7 @@ void runClassify(const ClassifyArgs& args)
         metrics::saveClassifier(trained.model, json, args.save);
         text += "saved " + args.save + "\n";
     }
-    writeReport(args.out, "classify-" + args.train, json, text);
-    if (args.json)
-        std::cout << json.dump(2) << "\n";
-    else
-        std::cout << text << "report: " << (std::filesystem::path(args.out) / ("classify-" + args.train + ".txt")).string() << "\n";
+    publishReport(args.out, "classify-" + args.train, json, text, args.json);
 }
 
 } // namespace

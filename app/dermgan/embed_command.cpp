@@ -148,11 +148,7 @@ void runEmbed(const EmbedArgs& args)
                   "  embedding.csv (x, y, source, class, id); tensors.tsv + metadata.tsv for the TensorBoard projector\n",
                   args.method == "pca" ? "PCA" : "t-SNE", points.size(), args.space == "w" ? "w" : "feature",
                   static_cast<long long>(x.size(1)), seconds, trust, preserved);
-    writeReport(out, "embed", json, text);
-    if (args.json)
-        std::cout << json.dump(2) << "\n";
-    else
-        std::cout << text;
+    publishReport(out, "embed", json, text, args.json);
 }
 
 } // namespace

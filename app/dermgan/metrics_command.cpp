@@ -167,11 +167,7 @@ void runMetrics(const MetricsArgs& args)
                       speed->medianSecPerKimg, speed->medianImagesPerSecond, speed->kimg, speed->wallSeconds);
         text << line;
     }
-    writeReport(args.out, "metrics", json, text.str());
-    if (args.json)
-        std::cout << json.dump(2) << "\n";
-    else
-        std::cout << text.str() << "report: " << (std::filesystem::path(args.out) / "metrics.txt").string() << "\n";
+    publishReport(args.out, "metrics", json, text.str(), args.json);
 }
 
 } // namespace

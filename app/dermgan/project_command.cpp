@@ -170,11 +170,7 @@ void runProject(const ProjectArgs& args)
                                  {"space", args.space}, {"steps", args.steps}, {"perceptual", distance->name()},
                                  {"extractor", features->name()}, {"seconds_per_image", seconds / targets.size()},
                                  {"summary", summary}, {"images", items}};
-    writeReport(out, "project", json, text.str());
-    if (args.json)
-        std::cout << json.dump(2) << "\n";
-    else
-        std::cout << text.str();
+    publishReport(out, "project", json, text.str(), args.json);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #pragma once
-// Every evaluation command writes the same pair: NAME.json (machine-readable, with the command) and
-// NAME.txt (the table a person reads, with the command on top), both atomically.
+// Every evaluation command ends the same way: it writes NAME.json (machine-readable, with the command) and
+// NAME.txt (the table a person reads, with the command on top), both atomically, then prints the JSON
+// (--json) or the table and where the report went.
 #include <filesystem>
 #include <string>
 
@@ -8,6 +9,7 @@
 
 namespace dermgan::cli {
 
-void writeReport(const std::filesystem::path& folder, const std::string& name, nlohmann::json json, const std::string& text);
+void publishReport(const std::filesystem::path& folder, const std::string& name, nlohmann::json json,
+                   const std::string& text, bool printJson);
 
 } // namespace dermgan::cli
