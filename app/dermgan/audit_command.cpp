@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <memory>
 #include <numeric>
 #include <sstream>
