@@ -18,7 +18,8 @@ namespace dermgan::explain {
 
 namespace {
 
-torch::Tensor sampleW(const GeneratorModel& model, int samples, std::uint64_t seed, std::vector<int64_t>* classes = nullptr)
+// w of seeded z, with random classes for a conditional model (returned in `classes` when asked).
+torch::Tensor sampleMixedClassW(const GeneratorModel& model, int samples, std::uint64_t seed, std::vector<int64_t>* classes = nullptr)
 {
     torch::NoGradGuard noGrad;
     const auto& network = model.network();
@@ -41,7 +42,7 @@ std::vector<LatentDirection> pcaDirections(const GeneratorModel& model, int coun
 {
     if (samples < 2 || count < 1)
         throw InputError("PCA directions need at least 2 samples and 1 component");
-    const auto w = sampleW(model, samples, seed);
+    const auto w = sampleMixedClassW(model, samples, seed);
     const auto centred = w - w.mean(0);
     const auto cov = (centred.t().mm(centred) / (samples - 1)).contiguous();
     const int64_t d = cov.size(0);
@@ -75,7 +76,7 @@ std::vector<LatentDirection> classDirections(const GeneratorModel& model, int sa
     if (network.classCount == 0)
         return directions;
     std::vector<int64_t> classes;
-    const auto w = sampleW(model, samples, seed, &classes);
+    const auto w = sampleMixedClassW(model, samples, seed, &classes);
     const auto overall = w.mean(0);
     for (int k = 0; k < network.classCount; ++k) {
         const auto classMean = meanW(model, k, samples / network.classCount + 1, seed + 1 + k).cpu().to(torch::kDouble);

@@ -64,7 +64,7 @@ torch::Tensor noiseRegularization(const std::vector<torch::Tensor>& noise)
 
 } // namespace
 
-torch::Tensor meanW(const GeneratorModel& model, int classIndex, int samples, std::uint64_t seed)
+torch::Tensor sampleW(const GeneratorModel& model, int classIndex, int samples, std::uint64_t seed)
 {
     torch::NoGradGuard noGrad;
     const auto& network = model.network();
@@ -74,8 +74,12 @@ torch::Tensor meanW(const GeneratorModel& model, int classIndex, int samples, st
                        ? nets::oneHot(std::vector<int64_t>(static_cast<std::size_t>(samples), classIndex), network.classCount,
                                       z.options())
                        : torch::Tensor();
-    const auto w = nets::MappingNetwork(model.generator->mapping)->forward(z, c);  // [N, numWs, wDim]
-    return w.select(1, 0).mean(0);
+    return nets::MappingNetwork(model.generator->mapping)->forward(z, c).select(1, 0);  // [N, wDim]
+}
+
+torch::Tensor meanW(const GeneratorModel& model, int classIndex, int samples, std::uint64_t seed)
+{
+    return sampleW(model, classIndex, samples, seed).mean(0);
 }
 
 torch::Tensor prepareTarget(const cv::Mat& rgb, int resolution, std::string& note)
@@ -110,19 +114,10 @@ ProjectionResult project(const GeneratorModel& model, const torch::Tensor& targe
     result.classIndex = options.classIndex;
     result.target = toModelRange(target.unsqueeze(0)).to(device);
 
-    const auto wAvg = meanW(model, options.classIndex, options.wAvgSamples, options.seed);
-    double wStd;
-    {
-        torch::NoGradGuard noGrad;
-        auto generator = torch::Generator(at::detail::createCPUGenerator(options.seed + 1));
-        const auto z = torch::randn({options.wAvgSamples, network.zDim}, generator).to(device);
-        const auto c = network.classCount > 0
-                           ? nets::oneHot(std::vector<int64_t>(static_cast<std::size_t>(options.wAvgSamples), options.classIndex),
-                                          network.classCount, z.options())
-                           : torch::Tensor();
-        const auto w = nets::MappingNetwork(model.generator->mapping)->forward(z, c).select(1, 0);
-        wStd = std::sqrt((w - wAvg).square().sum().item<double>() / options.wAvgSamples);
-    }
+    // One draw of w gives both the start (its mean) and the scale of the early w-noise (its spread).
+    const auto wSamples = sampleW(model, options.classIndex, options.wAvgSamples, options.seed);
+    const auto wAvg = wSamples.mean(0);
+    const double wStd = std::sqrt((wSamples - wAvg).square().sum().item<double>() / options.wAvgSamples);
     const int numWs = g->synthesis->numWs;
     auto wOpt = (options.space == LatentSpace::W ? wAvg.view({1, 1, -1}) : wAvg.view({1, 1, -1}).repeat({1, numWs, 1}))
                     .clone()

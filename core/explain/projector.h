@@ -63,7 +63,9 @@ ProjectionResult project(const GeneratorModel& model, const torch::Tensor& targe
                          const ProjectionOptions& options, const ProjectionCallback& callback = {},
                          int imageEvery = 0);
 
-// The mean w of the mapping network for a class (or unconditional), from `samples` seeded z.
+// `samples` w vectors [N, wDim] of the mapping network for seeded z and one class (or unconditional),
+// and their mean.
+torch::Tensor sampleW(const GeneratorModel& model, int classIndex, int samples, std::uint64_t seed);
 torch::Tensor meanW(const GeneratorModel& model, int classIndex, int samples, std::uint64_t seed);
 
 // Makes any decoded 8-bit RGB image a generator target [3, R, R] uint8: centre-crop to a square and resize
