@@ -15,6 +15,7 @@
 #include "explain/image_distances.h"
 #include "explain/latent_directions.h"
 #include "explain/projector.h"
+#include "explain/umap.h"
 #include "metrics/classifier_file.h"
 #include "nets/latents.h"
 
@@ -196,12 +197,21 @@ private Q_SLOTS:
         const auto tsne = tsneEmbedding(x, options), pca = pcaEmbedding(x);
         QCOMPARE(tsne.sizes(), (std::vector<int64_t>{300, 2}));
         QVERIFY(torch::equal(tsne, tsneEmbedding(x, options)));  // deterministic for a seed
+        UmapOptions umapOptions;
+        umapOptions.epochs = 200;
+        const auto umap = umapEmbedding(x, umapOptions);
+        QCOMPARE(umap.sizes(), (std::vector<int64_t>{300, 2}));
+        QVERIFY(torch::equal(umap, umapEmbedding(x, umapOptions)));
+        umapOptions.seed = 1;
+        QVERIFY(!torch::equal(umap, umapEmbedding(x, umapOptions)));  // the seed matters
 
         // Bounds: well-separated clusters give trustworthiness near 1 (0.9 leaves room for the within-cluster
         // noise, which no 2-D map can keep); a random map scores about 0.5.
         const double tTsne = trustworthiness(x, tsne, 10), tPca = trustworthiness(x, pca, 10);
+        const double tUmap = trustworthiness(x, umap, 10);
         const double tRandom = trustworthiness(x, torch::randn({300, 2}), 10);
         QVERIFY2(tTsne > 0.9, qPrintable(QString::number(tTsne)));
+        QVERIFY2(tUmap > 0.9, qPrintable(QString::number(tUmap)));
         QVERIFY2(tPca > 0.85, qPrintable(QString::number(tPca)));
         QVERIFY2(tRandom < 0.65, qPrintable(QString::number(tRandom)));
         // Neighbours kept: the map itself keeps all of its own; a random map keeps about k / N of them.
@@ -209,12 +219,25 @@ private Q_SLOTS:
         QVERIFY(knnPreservation(x, torch::randn({300, 2}), 10) < 0.1);
         QVERIFY(knnPreservation(x, tsne, 10) > 0.1);
         // Every point's map neighbours share its cluster.
-        const auto [neighbours, distances] = nearestNeighbours(tsne, 5);
-        int agree = 0;
-        for (int i = 0; i < 300; ++i)
-            for (int j = 0; j < 5; ++j)
-                agree += labels[static_cast<std::size_t>(neighbours[i][j].item<int64_t>())] == labels[static_cast<std::size_t>(i)];
-        QVERIFY2(agree >= 0.98 * 1500, qPrintable(QString::number(agree)));
+        for (const auto& map : {tsne, umap}) {
+            const auto [neighbours, distances] = nearestNeighbours(map, 5);
+            int agree = 0;
+            for (int i = 0; i < 300; ++i)
+                for (int j = 0; j < 5; ++j)
+                    agree += labels[static_cast<std::size_t>(neighbours[i][j].item<int64_t>())] == labels[static_cast<std::size_t>(i)];
+            QVERIFY2(agree >= 0.98 * 1500, qPrintable(QString::number(agree)));
+        }
+    }
+
+    void umapCurveMatchesTheReferenceFit()
+    {
+        // umap-learn's find_ab_params (scipy curve_fit) gives a = 1.5769, b = 0.8951 for its defaults
+        // (min_dist 0.1, spread 1) and a = 1.9290, b = 0.7915 for min_dist 0.001.
+        const auto [a, b] = umapCurve(0.1, 1.0);
+        QVERIFY2(std::abs(a - 1.5769) < 2e-3 && std::abs(b - 0.8951) < 2e-3, qPrintable(QString("%1 %2").arg(a).arg(b)));
+        const auto [a2, b2] = umapCurve(0.001, 1.0);
+        QVERIFY2(std::abs(a2 - 1.9290) < 2e-3 && std::abs(b2 - 0.7915) < 2e-3, qPrintable(QString("%1 %2").arg(a2).arg(b2)));
+        QVERIFY_EXCEPTION_THROWN(umapEmbedding(torch::randn({10, 4})), InputError);  // 10 rows, 15 neighbours
     }
 
     void directionsApplyToTheirLayersAndFilesAreTiedToTheirModel()

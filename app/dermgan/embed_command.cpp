@@ -11,6 +11,8 @@
 #include "data/subset_loader.h"
 #include "exit_codes.h"
 #include "explain/embedding.h"
+#include "explain/umap.h"
+#include "io/npy.h"
 #include "explain_commands.h"
 #include "io/atomic_file.h"
 #include "metrics/feature_cache.h"
@@ -29,6 +31,8 @@ struct EmbedArgs {
     int64_t count = 1000;
     double perplexity = 30;
     int iterations = 1000;
+    int neighbours = 15;
+    double minDistance = 0.1;
     std::uint64_t seed = 0, splitSeed = 0;
     bool json = false;
 };
@@ -37,10 +41,12 @@ struct Point {
     std::string source, className, id;
 };
 
+const char* methodName(const std::string& method) { return method == "pca" ? "PCA" : method == "umap" ? "UMAP" : "t-SNE"; }
+
 void runEmbed(const EmbedArgs& args)
 {
-    if (args.method != "tsne" && args.method != "pca")
-        throw InputError("--method '" + args.method + "' is not known; expected tsne or pca (UMAP is planned)");
+    if (args.method != "tsne" && args.method != "umap" && args.method != "pca")
+        throw InputError("--method '" + args.method + "' is not known; expected umap, tsne or pca");
     if (args.space != "features" && args.space != "w")
         throw InputError("--space '" + args.space + "' is not known; expected features or w");
     const auto device = selectDevice(args.device);
@@ -108,11 +114,22 @@ void runEmbed(const EmbedArgs& args)
     }
     const auto x = torch::cat(rows).to(torch::kFloat32);
     const auto started = std::chrono::steady_clock::now();
-    explain::TsneOptions options;
-    options.perplexity = args.perplexity;
-    options.iterations = args.iterations;
-    options.seed = args.seed;
-    const auto map = args.method == "pca" ? explain::pcaEmbedding(x) : explain::tsneEmbedding(x, options, bar.callback());
+    torch::Tensor map;
+    if (args.method == "pca") {
+        map = explain::pcaEmbedding(x);
+    } else if (args.method == "umap") {
+        explain::UmapOptions options;
+        options.neighbours = args.neighbours;
+        options.minDistance = args.minDistance;
+        options.seed = args.seed;
+        map = explain::umapEmbedding(x, options, bar.callback());
+    } else {
+        explain::TsneOptions options;
+        options.perplexity = args.perplexity;
+        options.iterations = args.iterations;
+        options.seed = args.seed;
+        map = explain::tsneEmbedding(x, options, bar.callback());
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bar.finish();
     const double trust = explain::trustworthiness(x, map, 10);
@@ -137,6 +154,7 @@ void runEmbed(const EmbedArgs& args)
     writeTextFileAtomically(out / "embedding.csv", csv.str());
     writeTextFileAtomically(out / "tensors.tsv", tensors.str());    // TensorBoard projector: vectors
     writeTextFileAtomically(out / "metadata.tsv", metadata.str());  // and their labels
+    writeNpy(out / "features.npy", xs);                               // for numpy, umap-learn, scikit-learn
     const nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash}, {"method", args.method},
                                  {"space", args.space}, {"points", points.size()}, {"dimensions", x.size(1)},
                                  {"seconds", seconds}, {"trustworthiness_k10", trust},
@@ -144,8 +162,9 @@ void runEmbed(const EmbedArgs& args)
     char text[512];
     std::snprintf(text, sizeof text,
                   "%s map of %zu %s vectors (%lld-D) in %.1f s; trustworthiness (k = 10) %.4f, k-NN preserved %.3f\n"
-                  "  embedding.csv (x, y, source, class, id); tensors.tsv + metadata.tsv for the TensorBoard projector\n",
-                  args.method == "pca" ? "PCA" : "t-SNE", points.size(), args.space == "w" ? "w" : "feature",
+                  "  embedding.csv (x, y, source, class, id); tensors.tsv + metadata.tsv for the TensorBoard projector;\n"
+                  "  features.npy (the mapped vectors, in embedding.csv's order)\n",
+                  methodName(args.method), points.size(), args.space == "w" ? "w" : "feature",
                   static_cast<long long>(x.size(1)), seconds, trust, preserved);
     publishReport(out, "embed", json, text, args.json);
 }
@@ -155,15 +174,17 @@ void runEmbed(const EmbedArgs& args)
 void addEmbedCommand(CLI::App& parent, int& exitCode)
 {
     auto args = std::make_shared<EmbedArgs>();
-    auto* cmd = parent.add_subcommand("embed", "2-D map (t-SNE or PCA) of real and synthetic images' features, or of w vectors");
+    auto* cmd = parent.add_subcommand("embed", "2-D map (UMAP, t-SNE or PCA) of real and synthetic images' features, or of w vectors");
     cmd->add_option("model", args->model, "Generator snapshot (.dermgan)")->required();
     cmd->add_option("--data", args->data, "Real dataset (features space)");
     cmd->add_option("--subset", args->subset, "Real subset")->capture_default_str();
     cmd->add_option("--count", args->count, "Real images, and synthetic images (balanced over classes)")->capture_default_str();
-    cmd->add_option("--method", args->method, "tsne or pca")->capture_default_str();
+    cmd->add_option("--method", args->method, "umap, tsne or pca")->capture_default_str();
     cmd->add_option("--space", args->space, "features (real + synthetic) or w (synthetic)")->capture_default_str();
     cmd->add_option("--perplexity", args->perplexity, "t-SNE perplexity")->capture_default_str();
     cmd->add_option("--iterations", args->iterations, "t-SNE iterations")->capture_default_str();
+    cmd->add_option("--neighbours", args->neighbours, "UMAP neighbours (the point itself included)")->capture_default_str();
+    cmd->add_option("--min-dist", args->minDistance, "UMAP minimum distance in the map")->capture_default_str();
     cmd->add_option("--extractor", args->extractor, "Feature network")->capture_default_str();
     cmd->add_option("--seed", args->seed, "Seed")->capture_default_str();
     cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();

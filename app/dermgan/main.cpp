@@ -28,6 +28,7 @@ int main(int argc, char** argv)
     addDatasetCommands(app, exitCode);
     addTrainCommand(app, exitCode);
     addGenerateCommand(app, exitCode);
+    addExportCommand(app, exitCode);
     addClassifyCommand(app, exitCode);
     addMetricsCommand(app, exitCode);
     addAuditCommand(app, exitCode);
