@@ -14,6 +14,7 @@
 #include "explain/embedding.h"
 #include "explain/image_distances.h"
 #include "explain/latent_directions.h"
+#include "explain/latent_render.h"
 #include "explain/projector.h"
 #include "explain/umap.h"
 #include "metrics/classifier_file.h"
@@ -238,6 +239,50 @@ private Q_SLOTS:
         const auto [a2, b2] = umapCurve(0.001, 1.0);
         QVERIFY2(std::abs(a2 - 1.9290) < 2e-3 && std::abs(b2 - 0.7915) < 2e-3, qPrintable(QString("%1 %2").arg(a2).arg(b2)));
         QVERIFY_EXCEPTION_THROWN(umapEmbedding(torch::randn({10, 4})), InputError);  // 10 rows, 15 neighbours
+    }
+
+    void recipesRoundTripAndRenderWhatTheySay()
+    {
+        auto model = tinyModel(3);
+        DirectionSet set;
+        set.modelHash = model.hash;
+        set.wDim = 32;
+        set.numWs = model.network().numWs();
+        set.directions = pcaDirections(model, 2, 200, 0);
+        LatentRecipe recipe;
+        recipe.seed = 9;
+        recipe.classIndex = 2;
+        recipe.psi = 0.7;
+        recipe.noise = nets::NoiseMode::None;
+        recipe.edits = {{"pc1", 1.5, 2, 4}};
+        recipe.mix = {true, 4, 3, -1};
+        QVERIFY(recipeFromJson(toJson(recipe)) == recipe);
+        QVERIFY_EXCEPTION_THROWN(recipeFromJson({{"noise", "loud"}}), InputError);
+        QVERIFY_EXCEPTION_THROWN(recipeFromJson({{"seed", "nine"}}), InputError);
+
+        // The rendered latents are the mapped seed, its layers 3.. from the second seed, then pc1 moved by
+        // 1.5 sigma on layers 2-4 only.
+        torch::NoGradGuard noGrad;
+        const auto c = nets::oneHot({2}, 3, torch::TensorOptions());
+        auto expected = model.generator->mapping->forward(nets::latentsFromSeeds({9}, 32), c, 0.7);
+        const auto second = model.generator->mapping->forward(nets::latentsFromSeeds({4}, 32), c, 0.7);
+        expected.narrow(1, 3, expected.size(1) - 3).copy_(second.narrow(1, 3, expected.size(1) - 3));
+        expected = applyDirection(expected, set.directions[1], 1.5, 2, 4);
+        QVERIFY(torch::allclose(recipeWs(model, set, recipe), expected));
+        const auto image = renderRecipe(model, set, recipe);
+        QCOMPARE(image.sizes(), (std::vector<int64_t>{3, 16, 16}));
+        QCOMPARE(image.scalar_type(), torch::kUInt8);
+        QVERIFY(torch::equal(image, toPixels(model.generator->synthesis->forward(expected, nets::NoiseMode::None))[0]));
+
+        LatentRecipe bad = recipe;
+        bad.classIndex = 3;
+        QVERIFY_EXCEPTION_THROWN(recipeWs(model, set, bad), InputError);
+        bad = recipe;
+        bad.edits = {{"pc9", 1.0, 0, -1}};
+        QVERIFY_EXCEPTION_THROWN(recipeWs(model, set, bad), InputError);
+        bad = recipe;
+        bad.mix.lastLayer = 99;
+        QVERIFY_EXCEPTION_THROWN(recipeWs(model, set, bad), InputError);
     }
 
     void directionsApplyToTheirLayersAndFilesAreTiedToTheirModel()

@@ -1,55 +1,364 @@
 #include "main_window.h"
 
+#include <fstream>
+
+#include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTextBrowser>
+#include <QUndoStack>
 
-#include "common/runtime.h"
+#include "generator_view.h"
+#include "io/atomic_file.h"
+#include "render_queue.h"
 
 namespace dermgan::ui {
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+const char* kRecentKey = "recentModels";
+
+bool isDirectionFile(const QString& path) { return path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive); }
+
+} // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("dermgan explorer"));
-    resize(960, 640);
-    startPage_ = new QLabel(this);
+    setAcceptDrops(true);
+    resize(1100, 700);
+    undo_ = new QUndoStack(this);
+
+    startPage_ = new QLabel;
     startPage_->setObjectName(QStringLiteral("startPage"));
     startPage_->setAlignment(Qt::AlignCenter);
     startPage_->setWordWrap(true);
     startPage_->setTextFormat(Qt::RichText);
     startPage_->setText(tr("<h2>No generator loaded</h2>"
-                           "<p>dermgan does not ship a trained model yet, and this window cannot open one yet.</p>"
-                           "<p>Train and sample from the command line:<br>"
-                           "<code>dermgan train ../shared/data/ham10000 --out runs/ham64 --kimg 50</code><br>"
-                           "<code>dermgan generate runs/ham64/latest.dermgan --class mel --seeds 0-7</code></p>"
+                           "<p>Open a generator (<b>File &gt; Open model…</b>, or drop a <code>.dermgan</code> file here).</p>"
+                           "<p>The bundled models are in the <code>models/</code> folder. Train your own with<br>"
+                           "<code>dermgan train ../shared/data/ham10000 --out runs/ham64 --kimg 50</code></p>"
                            "<p>Inspect and split a dataset:<br>"
-                           "<code>dermgan dataset inspect ../shared/data/ham10000</code><br>"
-                           "<code>dermgan dataset split ../shared/data/ham10000 --out split.csv</code></p>"));
+                           "<code>dermgan dataset inspect ../shared/data/ham10000</code></p>"));
     startPage_->setAccessibleName(tr("Start page"));
-    setCentralWidget(startPage_);
-    buildMenus();
-    statusBar()->showMessage(tr("Device: %1").arg(QString::fromStdString(runtimeDescription(selectDevice("auto")))));
-}
 
-QString MainWindow::startPageText() const
-{
-    return startPage_->text();
+    generator_ = new GeneratorView(undo_);
+    pages_ = new QStackedWidget;
+    pages_->addWidget(startPage_);
+    pages_->addWidget(generator_);
+    setCentralWidget(pages_);
+
+    card_ = new QTextBrowser;
+    card_->setObjectName(QStringLiteral("modelCard"));
+    card_->setAccessibleName(tr("Model card"));
+    card_->setOpenExternalLinks(false);
+    auto* dock = new QDockWidget(tr("Model card"), this);
+    dock->setObjectName(QStringLiteral("modelCardDock"));
+    dock->setWidget(card_);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    dock->hide();
+
+    deviceLabel_ = new QLabel;
+    frameLabel_ = new QLabel;
+    statusBar()->addPermanentWidget(frameLabel_);
+    statusBar()->addPermanentWidget(deviceLabel_);
+    connect(generator_, &GeneratorView::frameShown, this,
+            [this](double milliseconds) { frameLabel_->setText(tr("frame %1 ms").arg(milliseconds, 0, 'f', 0)); });
+    connect(generator_, &GeneratorView::errorOccurred, this,
+            [this](const QString& message) { reportError(tr("Rendering failed"), message, tr("Check the recipe's class and layers.")); });
+
+    buildMenus();
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    const QString device = settings.value(QStringLiteral("device"), QStringLiteral("auto")).toString();
+    device_ = device == QLatin1String("cuda") && !GeneratorSession::cudaAvailable() ? QStringLiteral("auto") : device;
+    for (QAction* action : deviceGroup_->actions())
+        action->setChecked(action->data().toString() == device_);
+    showModelState();
 }
 
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open model…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open generator"), QString(), tr("dermgan generators (*.dermgan)"));
+        if (path.isEmpty())
+            return;
+        if (const QString error = openModel(path); !error.isEmpty())
+            reportError(tr("Cannot open the generator"), error, tr("Choose a .dermgan file written by dermgan train or dermgan export."));
+    });
+    open->setShortcut(QKeySequence::Open);
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    file->addAction(tr("Open &directions…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open latent directions"), QString(), tr("Direction files (*.json)"));
+        if (path.isEmpty())
+            return;
+        if (const QString error = openDirections(path); !error.isEmpty())
+            reportError(tr("Cannot open the directions"), error,
+                        tr("Direction files belong to one model: make them with dermgan directions for this model."));
+    });
+    file->addSeparator();
+    QAction* exportAction = file->addAction(tr("&Export image…"), this, [this] {
+        const auto& recipe = generator_->recipe();
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export synthetic image"),
+                                                          QStringLiteral("synthetic-seed%1.png").arg(recipe.seed), tr("PNG images (*.png)"));
+        if (path.isEmpty())
+            return;
+        if (const QString error = exportImage(path); !error.isEmpty())
+            reportError(tr("Export failed"), error, tr("Choose a folder you can write to."));
+    });
+    exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
+    QAction* save = file->addAction(tr("&Save state…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save explorer state"), QStringLiteral("explorer-state.json"),
+                                                          tr("Explorer states (*.json)"));
+        if (path.isEmpty())
+            return;
+        if (const QString error = saveExplorerState(path); !error.isEmpty())
+            reportError(tr("Cannot save the state"), error, tr("Choose a folder you can write to."));
+    });
+    save->setShortcut(QKeySequence::Save);
+    file->addAction(tr("&Load state…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load explorer state"), QString(), tr("Explorer states (*.json)"));
+        if (path.isEmpty())
+            return;
+        if (const QString error = loadExplorerState(path); !error.isEmpty())
+            reportError(tr("Cannot load the state"), error, tr("Choose a state saved by File > Save state."));
+    });
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = undo_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = undo_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(findChild<QDockWidget*>(QStringLiteral("modelCardDock"))->toggleViewAction());
+    QMenu* device = view->addMenu(tr("&Device"));
+    deviceGroup_ = new QActionGroup(this);
+    const std::pair<QString, QString> devices[] = {
+        {QStringLiteral("auto"), tr("&Automatic (CUDA when available)")}, {QStringLiteral("cpu"), tr("&CPU")}, {QStringLiteral("cuda"), tr("C&UDA GPU")}};
+    for (const auto& [key, label] : devices) {
+        QAction* action = device->addAction(label);
+        action->setCheckable(true);
+        action->setData(key);
+        action->setEnabled(key != QLatin1String("cuda") || GeneratorSession::cudaAvailable());
+        deviceGroup_->addAction(action);
+        connect(action, &QAction::triggered, this, [this, key] { setDevice(key); });
+    }
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About dermgan"), this, [this] {
         QMessageBox::about(this, tr("About dermgan"),
                            tr("<b>dermgan %1</b><p>GAN-based generative modelling of skin-lesion images.</p>"
-                              "<p>Synthetic images are marked as synthetic wherever they are shown.</p>")
+                              "<p>Synthetic images are marked as synthetic wherever they are shown or exported.</p>")
                                .arg(QApplication::applicationVersion()));
     });
+    rebuildRecentMenu();
+}
+
+QString MainWindow::openModel(const QString& path)
+{
+    GeneratorSession session;
+    try {
+        session.load(path, device_);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    session_ = session;
+    generator_->setSession(session_);
+    rememberRecent(QFileInfo(path).absoluteFilePath());
+    showModelState();
+    return {};
+}
+
+QString MainWindow::openDirections(const QString& path)
+{
+    GeneratorSession session = session_;
+    try {
+        session.loadDirections(path);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    session_ = session;
+    generator_->setSession(session_);
+    showModelState();
+    return {};
+}
+
+void MainWindow::setDevice(const QString& device)
+{
+    if (device == device_)
+        return;
+    const QString previous = device_;
+    device_ = device;
+    QSettings().setValue(QStringLiteral("device"), device_);
+    if (!session_.isLoaded())
+        return;
+    const auto recipe = generator_->recipe();
+    const QString directions = session_.directionsPath();
+    if (const QString error = openModel(session_.path()); !error.isEmpty()) {
+        device_ = previous;
+        reportError(tr("Cannot switch device"), error, tr("The model stays on %1.").arg(previous));
+        return;
+    }
+    if (!directions.isEmpty() && session_.directionsPath() != directions)
+        openDirections(directions);
+    generator_->showRecipe(recipe);
+}
+
+QString MainWindow::saveExplorerState(const QString& path) const
+{
+    if (!session_.isLoaded())
+        return tr("no generator is open: there is no state to save");
+    const nlohmann::json state = {{"format", "dermgan-explorer-state"},
+                                  {"version", 1},
+                                  {"model", session_.path().toStdString()},
+                                  {"model_hash", session_.hash().toStdString()},
+                                  {"directions", session_.directionsPath().toStdString()},
+                                  {"recipe", explain::toJson(generator_->recipe())}};
+    try {
+        writeTextFileAtomically(path.toStdString(), state.dump(2) + "\n");
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+QString MainWindow::loadExplorerState(const QString& path)
+{
+    nlohmann::json state;
+    try {
+        std::ifstream in(path.toStdString());
+        if (!in)
+            return tr("state file %1 cannot be read").arg(path);
+        state = nlohmann::json::parse(in);
+        if (state.value("format", "") != "dermgan-explorer-state")
+            return tr("%1 is not an explorer state (expected format dermgan-explorer-state)").arg(path);
+        // A saved state names its model's hash, and a changed model is refused; a hand-written one may leave
+        // the hash empty and then takes the named file as it is.
+        const QString model = QString::fromStdString(state.at("model").get<std::string>());
+        const std::string hash = state.value("model_hash", "");
+        const bool sameModel = session_.isLoaded() && (hash.empty() ? QFileInfo(session_.path()) == QFileInfo(model)
+                                                                    : session_.hash().toStdString() == hash);
+        if (!sameModel) {
+            if (const QString error = openModel(model); !error.isEmpty())
+                return tr("the state's model cannot be opened: %1").arg(error);
+            if (!hash.empty() && session_.hash().toStdString() != hash)
+                return tr("%1 has changed since the state was saved (model hash differs)").arg(model);
+        }
+        const QString directions = QString::fromStdString(state.value("directions", ""));
+        if (!directions.isEmpty() && directions != session_.directionsPath())
+            if (const QString error = openDirections(directions); !error.isEmpty())
+                return error;
+        generator_->editRecipe(explain::recipeFromJson(state.at("recipe")), tr("Load state"));
+    } catch (const std::exception& e) {
+        return tr("state file %1 is malformed: %2").arg(path, QString::fromStdString(e.what()));
+    }
+    return {};
+}
+
+QString MainWindow::exportImage(const QString& path) const
+{
+    if (!session_.isLoaded())
+        return tr("no generator is open");
+    try {
+        session_.exportPng(generator_->recipe(), path);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+QString MainWindow::startPageText() const { return startPage_->text(); }
+
+void MainWindow::showModelState()
+{
+    const bool loaded = session_.isLoaded();
+    pages_->setCurrentWidget(loaded ? static_cast<QWidget*>(generator_) : startPage_);
+    card_->setHtml(session_.cardHtml());
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("modelCardDock")); dock && loaded)
+        dock->show();
+    deviceLabel_->setText(loaded ? tr("Device: %1").arg(session_.deviceName()) : tr("No model"));
+    setWindowTitle(loaded ? tr("%1 – dermgan explorer").arg(QFileInfo(session_.path()).fileName()) : tr("dermgan explorer"));
+}
+
+void MainWindow::rememberRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (const QString& path : recent)
+        recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] {
+            if (const QString error = openModel(path); !error.isEmpty())
+                reportError(tr("Cannot open the generator"), error, tr("The file may have moved; open it with File > Open model."));
+        })->setToolTip(path);
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::reportError(const QString& title, const QString& message, const QString& advice)
+{
+    statusBar()->showMessage(message, 10000);
+    QMessageBox box(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box.setInformativeText(advice);
+    box.exec();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile() && (url.toLocalFile().endsWith(QLatin1String(".dermgan")) || isDirectionFile(url.toLocalFile()))) {
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        const QString error = isDirectionFile(path) ? openDirections(path) : openModel(path);
+        if (!error.isEmpty())
+            reportError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), error, tr("Drop a .dermgan generator or its direction file."));
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("windowState"), QMainWindow::saveState());
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace dermgan::ui

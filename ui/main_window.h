@@ -1,22 +1,64 @@
 #pragma once
+// The explorer's main window: a start page until a generator is open, then the generate view with the
+// model card beside it. Owns the menus, the undo stack, recent files, drag and drop, the device choice and
+// saved explorer states.
 #include <QMainWindow>
 
+#include "generator_session.h"
+
+class QActionGroup;
 class QLabel;
+class QMenu;
+class QStackedWidget;
+class QTextBrowser;
+class QUndoStack;
 
 namespace dermgan::ui {
 
-// The explorer's main window. Until a generator can be loaded it shows how to get one.
+class GeneratorView;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
 
-    // The text of the start page, for tests and accessibility.
+    // Each returns an empty string on success, else the one-line reason (the menu actions show it in a
+    // dialog; tests read it).
+    QString openModel(const QString& path);
+    QString openDirections(const QString& path);
+    QString saveExplorerState(const QString& path) const;
+    QString loadExplorerState(const QString& path);
+    QString exportImage(const QString& path) const;
+
     QString startPageText() const;
+    GeneratorView* generatorView() const { return generator_; }
+    QUndoStack* undoStack() const { return undo_; }
+    QString device() const { return device_; }
+    void setDevice(const QString& device);  // "auto", "cpu", "cuda": reopens the model there
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildMenus();
+    void rememberRecent(const QString& path);
+    void rebuildRecentMenu();
+    void showModelState();
+    void reportError(const QString& title, const QString& message, const QString& advice);
+
+    GeneratorSession session_;
+    QString device_ = QStringLiteral("auto");
+    QUndoStack* undo_ = nullptr;
+    QStackedWidget* pages_ = nullptr;
     QLabel* startPage_ = nullptr;
+    GeneratorView* generator_ = nullptr;
+    QTextBrowser* card_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QActionGroup* deviceGroup_ = nullptr;
+    QLabel* deviceLabel_ = nullptr;
+    QLabel* frameLabel_ = nullptr;
 };
 
 } // namespace dermgan::ui

@@ -1,11 +1,29 @@
-// dermgan-explorer: start-up of the Qt latent-space explorer.
+// dermgan-explorer: start-up of the Qt latent-space explorer. With no model argument it opens the bundled
+// conditional generator (models/ham64-cond.dermgan), so the first start shows synthetic lesions.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QMessageBox>
 #include <QTimer>
 
 #include "common/runtime.h"
+#include "generator_view.h"
 #include "main_window.h"
+#include "metrics/feature_extractor.h"
+#include "render_queue.h"
+
+namespace {
+
+QString bundledGenerator()
+{
+    try {
+        return QString::fromStdString(dermgan::metrics::bundledModelPath("ham64-cond.dermgan").string());
+    } catch (const std::exception&) {
+        return {};  // not bundled here: the start page says how to get a model
+    }
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -21,21 +39,43 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Browse, project into and evaluate GANs of skin-lesion images."));
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Generator (.dermgan) to open; default: the bundled one."));
+    const QCommandLineOption directions(QStringLiteral("directions"), QStringLiteral("Direction file to load."), QStringLiteral("file"));
+    const QCommandLineOption state(QStringLiteral("state"), QStringLiteral("Explorer state to restore."), QStringLiteral("file"));
+    const QCommandLineOption noModel(QStringLiteral("no-model"), QStringLiteral("Start without opening a model."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a PNG of the window to <file> once it is shown, then quit."),
+                                        QStringLiteral("Save a PNG of the window to <file> once the first frame shows, then quit."),
                                         QStringLiteral("file"));
-    parser.addOption(screenshot);
+    parser.addOptions({directions, state, noModel, screenshot});
     parser.process(app);
 
     dermgan::configureThreads();  // LibTorch would otherwise use one core
     dermgan::ui::MainWindow window;
     window.show();
+    const QString model = !parser.positionalArguments().isEmpty() ? parser.positionalArguments().first()
+                          : parser.isSet(noModel)                 ? QString()
+                                                                  : bundledGenerator();
+    QString error;
+    if (!model.isEmpty())
+        error = window.openModel(model);
+    if (error.isEmpty() && parser.isSet(directions))
+        error = window.openDirections(parser.value(directions));
+    if (error.isEmpty() && parser.isSet(state))
+        error = window.loadExplorerState(parser.value(state));
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
-        QTimer::singleShot(1500, &window, [&window, file] {
-            const bool saved = window.grab().save(file);
-            QApplication::exit(saved ? 0 : 1);
-        });
+        auto grab = [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); };
+        if (!error.isEmpty()) {
+            qCritical("dermgan-explorer: %s", qPrintable(error));
+            return 1;
+        }
+        if (model.isEmpty())
+            QTimer::singleShot(500, &window, grab);
+        else  // the first frame, then a moment for the layout
+            QObject::connect(window.generatorView()->renderQueue(), &dermgan::ui::RenderQueue::idle, &window,
+                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
+    } else if (!error.isEmpty()) {
+        QMessageBox::warning(&window, QObject::tr("Cannot open"), error);
     }
     return QApplication::exec();
 }

@@ -20,7 +20,8 @@ void requireMatrix(const torch::Tensor& x, int64_t minimumRows, const char* what
         throw InputError(std::string(what) + " needs an [N, D] matrix with at least " + std::to_string(minimumRows) + " rows");
 }
 
-// A quadtree over 2-D points for the Barnes-Hut repulsive forces.
+// A quadtree over 2-D points for the Barnes-Hut repulsive forces. Built with full nodes, then flattened
+// into compact cells (centre of mass, squared width, count, first child) that the traversal reads.
 class QuadTree {
 public:
     QuadTree(const double* y, int64_t n)
@@ -33,13 +34,46 @@ public:
             maxY = std::max(maxY, y[2 * i + 1]);
         }
         const double half = 0.5 * std::max(maxX - minX, maxY - minY) + 1e-5;
+        nodes_.reserve(static_cast<std::size_t>(4 * n));
         nodes_.push_back(Node{0.5 * (minX + maxX), 0.5 * (minY + maxY), half});
         for (int64_t i = 0; i < n; ++i)
             insert(0, y[2 * i], y[2 * i + 1], i, 0);
+        cells_.reserve(nodes_.size());
+        for (const Node& node : nodes_)
+            cells_.push_back(Cell{node.count ? node.massX / node.count : 0.0, node.count ? node.massY / node.count : 0.0,
+                                  4 * node.half * node.half, static_cast<int>(node.count), node.child});
     }
 
-    // Adds the repulsion on point (px, py) to (fx, fy) and returns its share of the normalisation Z.
-    double repulsion(double px, double py, double theta, double& fx, double& fy) const { return visit(0, px, py, theta, fx, fy); }
+    // Adds the repulsion on point (px, py) to (fx, fy) and returns its share of the normalisation Z. A cell
+    // is summarised by its centre of mass when width / distance < theta (compared squared: no sqrt).
+    double repulsion(double px, double py, double theta, double& fx, double& fy) const
+    {
+        const double theta2 = theta * theta;
+        int stack[4 * 64];
+        int top = 0;
+        stack[top++] = 0;
+        double z = 0;
+        while (top > 0) {
+            const Cell& cell = cells_[static_cast<std::size_t>(stack[--top])];
+            if (cell.count == 0)
+                continue;
+            const double dx = px - cell.mx, dy = py - cell.my, d2 = dx * dx + dy * dy;
+            const bool leaf = cell.child < 0;
+            if (leaf || cell.width2 < theta2 * d2) {
+                if (leaf && cell.count == 1 && d2 == 0)
+                    continue;  // the point itself
+                const double q = 1.0 / (1.0 + d2);
+                const double mult = cell.count * q;
+                fx += mult * q * dx;
+                fy += mult * q * dy;
+                z += mult;
+            } else {
+                for (int c = 3; c >= 0; --c)
+                    stack[top++] = cell.child + c;
+            }
+        }
+        return z;
+    }
 
 private:
     struct Node {
@@ -50,7 +84,12 @@ private:
         double pointX = 0, pointY = 0;
         int child = -1;             // index of the first of four children
     };
+    struct Cell {
+        double mx, my, width2;
+        int count, child;
+    };
     std::vector<Node> nodes_;
+    std::vector<Cell> cells_;
 
     void insert(int index, double x, double y, int64_t point, int depth)
     {
@@ -88,30 +127,35 @@ private:
         const double cx = c0.cx + c0.half, cy = c0.cy + c0.half;
         return (x > cx ? 1 : 0) + (y > cy ? 2 : 0);
     }
-
-    double visit(int index, double px, double py, double theta, double& fx, double& fy) const
-    {
-        const Node& node = nodes_[static_cast<std::size_t>(index)];
-        if (node.count == 0)
-            return 0;
-        const double mx = node.massX / node.count, my = node.massY / node.count;
-        const double dx = px - mx, dy = py - my, d2 = dx * dx + dy * dy;
-        const bool leaf = node.child < 0;
-        if (leaf || 2 * node.half < theta * std::sqrt(d2)) {
-            if (leaf && node.count == 1 && d2 == 0)
-                return 0;  // the point itself
-            const double q = 1.0 / (1.0 + d2);
-            const double mult = node.count * q;
-            fx += mult * q * dx;
-            fy += mult * q * dy;
-            return mult;
-        }
-        double z = 0;
-        for (int c = 0; c < 4; ++c)
-            z += visit(node.child + c, px, py, theta, fx, fy);
-        return z;
-    }
 };
+
+// The points sorted along a Z-order (Morton) curve: consecutive points are neighbours in the map, so their
+// tree traversals touch the same cells while these are still in cache.
+std::vector<int64_t> zOrder(const double* y, int64_t n)
+{
+    double minX = y[0], maxX = y[0], minY = y[1], maxY = y[1];
+    for (int64_t i = 0; i < n; ++i) {
+        minX = std::min(minX, y[2 * i]), maxX = std::max(maxX, y[2 * i]);
+        minY = std::min(minY, y[2 * i + 1]), maxY = std::max(maxY, y[2 * i + 1]);
+    }
+    const double scale = 65535.0 / std::max({maxX - minX, maxY - minY, 1e-12});
+    auto spread = [](std::uint64_t v) {  // 16 bits -> every other of 32
+        v = (v | (v << 8)) & 0x00FF00FFu;
+        v = (v | (v << 4)) & 0x0F0F0F0Fu;
+        v = (v | (v << 2)) & 0x33333333u;
+        return (v | (v << 1)) & 0x55555555u;
+    };
+    std::vector<std::pair<std::uint64_t, int64_t>> keyed(static_cast<std::size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        const auto qx = static_cast<std::uint64_t>((y[2 * i] - minX) * scale), qy = static_cast<std::uint64_t>((y[2 * i + 1] - minY) * scale);
+        keyed[static_cast<std::size_t>(i)] = {spread(qx) | (spread(qy) << 1), i};
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<int64_t> order(static_cast<std::size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+        order[static_cast<std::size_t>(i)] = keyed[static_cast<std::size_t>(i)].second;
+    return order;
+}
 
 } // namespace
 
@@ -134,11 +178,43 @@ torch::Tensor pcaEmbedding(const torch::Tensor& x)
     return centred.mm(a).to(torch::kFloat32);
 }
 
+namespace {
+
+// Exact k-NN by blocks of rows: squared distances from one matrix product, top k, then the chosen
+// distances recomputed directly (the expanded form loses precision for close points).
+std::pair<torch::Tensor, torch::Tensor> exactNeighbours(const torch::Tensor& data, int k)
+{
+    const int64_t n = data.size(0);
+    const auto norms = data.pow(2).sum(1);
+    auto indices = torch::empty({n, k}, torch::kLong);
+    constexpr int64_t kBlock = 1024;
+    for (int64_t start = 0; start < n; start += kBlock) {
+        const int64_t rows = std::min(kBlock, n - start);
+        const auto block = data.narrow(0, start, rows);
+        auto d2 = norms.narrow(0, start, rows).unsqueeze(1) + norms.unsqueeze(0) - 2 * block.mm(data.t());
+        d2.diagonal(start).fill_(std::numeric_limits<float>::infinity());  // never its own neighbour
+        indices.narrow(0, start, rows).copy_(std::get<1>(d2.topk(k, 1, /*largest=*/false, /*sorted=*/true)));
+    }
+    auto distances = torch::empty({n, k}, torch::kFloat32);
+    for (int64_t start = 0; start < n; start += 128) {
+        const int64_t rows = std::min<int64_t>(128, n - start);
+        const auto neighbours = data.index_select(0, indices.narrow(0, start, rows).reshape(-1)).view({rows, k, -1});
+        distances.narrow(0, start, rows).copy_((data.narrow(0, start, rows).unsqueeze(1) - neighbours).pow(2).sum(2).sqrt());
+    }
+    return {indices, distances};
+}
+
+} // namespace
+
 std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& x, int k, std::uint64_t seed)
 {
     requireMatrix(x, k + 1, "nearest neighbours");
     const auto data = x.to(torch::kFloat32).contiguous();
     const int64_t n = data.size(0), d = data.size(1);
+    // Up to 20,000 points exact search is both faster than building an HNSW graph (one matrix product per
+    // block of rows) and exact; beyond, the graph's n log n wins.
+    if (n <= kExactNeighbourLimit)
+        return exactNeighbours(data, k);
     hnswlib::L2Space space(static_cast<std::size_t>(d));
     hnswlib::HierarchicalNSW<float> index(&space, static_cast<std::size_t>(n), 16, 200, static_cast<std::size_t>(seed));
     const float* rows = data.data_ptr<float>();
@@ -219,16 +295,20 @@ torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options, 
             rows[static_cast<std::size_t>(i)].emplace_back(other, p);
             rows[static_cast<std::size_t>(other)].emplace_back(i, p);
         }
-    for (auto& row : rows) {  // merge duplicate (i, j) entries
+    // Merged duplicates, in compressed rows (offsets, columns, values): the attraction loop streams them.
+    std::vector<int64_t> rowStart{0};
+    std::vector<int32_t> columns;
+    std::vector<double> values;
+    for (auto& row : rows) {
         std::sort(row.begin(), row.end());
-        std::vector<std::pair<int64_t, double>> merged;
-        for (const auto& e : row)
-            if (!merged.empty() && merged.back().first == e.first)
-                merged.back().second += e.second;
+        for (const auto& [j, p] : row)
+            if (static_cast<int64_t>(columns.size()) > rowStart.back() && columns.back() == j)
+                values.back() += p;
             else
-                merged.push_back(e);
-        row.swap(merged);
+                columns.push_back(static_cast<int32_t>(j)), values.push_back(p);
+        rowStart.push_back(static_cast<int64_t>(columns.size()));
     }
+    rows = {};
 
     // PCA initialisation scaled to a standard deviation of 1e-4 (as scikit-learn's init="pca").
     auto init = pcaEmbedding(x).to(torch::kDouble);
@@ -243,8 +323,10 @@ torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options, 
         const double exaggeration = early ? options.exaggeration : 1.0;
         const double momentum = early ? 0.5 : 0.8;
         const QuadTree tree(y.data(), n);
+        const auto order = zOrder(y.data(), n);
         at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i) {
+            for (int64_t k = begin; k < end; ++k) {
+                const int64_t i = order[static_cast<std::size_t>(k)];
                 double fx = 0, fy = 0;
                 zParts[static_cast<std::size_t>(i)] = tree.repulsion(y[2 * i], y[2 * i + 1], options.theta, fx, fy);
                 repulsionX[static_cast<std::size_t>(i)] = fx;
@@ -258,12 +340,15 @@ torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options, 
         at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
                 double ax = 0, ay = 0;
-                for (const auto& [j, p] : rows[static_cast<std::size_t>(i)]) {
+                for (int64_t e = rowStart[static_cast<std::size_t>(i)]; e < rowStart[static_cast<std::size_t>(i + 1)]; ++e) {
+                    const int64_t j = columns[static_cast<std::size_t>(e)];
                     const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
-                    const double q = 1.0 / (1.0 + dx * dx + dy * dy);
-                    ax += exaggeration * p * q * dx;
-                    ay += exaggeration * p * q * dy;
+                    const double pq = values[static_cast<std::size_t>(e)] / (1.0 + dx * dx + dy * dy);
+                    ax += pq * dx;
+                    ay += pq * dy;
                 }
+                ax *= exaggeration;
+                ay *= exaggeration;
                 gradient[static_cast<std::size_t>(2 * i)] = 4.0 * (ax - repulsionX[static_cast<std::size_t>(i)] / z);
                 gradient[static_cast<std::size_t>(2 * i + 1)] = 4.0 * (ay - repulsionY[static_cast<std::size_t>(i)] / z);
             }

@@ -1,7 +1,7 @@
 #pragma once
 // 2-D maps of feature vectors (real, synthetic and projected images) or of w vectors, and how faithful a
 // map is. PCA: the top two principal axes. t-SNE: Barnes-Hut t-SNE (van der Maaten 2014) with input
-// similarities on the 3 x perplexity nearest neighbours (hnswlib), PCA initialisation, early exaggeration,
+// similarities on the 3 x perplexity nearest neighbours (exact, or hnswlib for large N), PCA initialisation, early exaggeration,
 // momentum and per-coordinate gains: deterministic for a seed. Trustworthiness (Venna & Kaski 2001):
 // 1 = no false neighbours in the map.
 #include <cstdint>
@@ -28,8 +28,9 @@ struct TsneOptions {
 };
 torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options = {}, const ProgressCallback& progress = {});
 
-// k nearest neighbours of every row (itself excluded), approximate (hnswlib, L2): {indices, distances}
-// as [N, k] tensors (int64, float).
+// k nearest neighbours of every row (itself excluded), L2: {indices, distances} as [N, k] tensors (int64,
+// float), nearest first. Exact up to kExactNeighbourLimit rows, approximate (hnswlib) above.
+constexpr int64_t kExactNeighbourLimit = 20000;
 std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& x, int k, std::uint64_t seed = 0);
 
 // Exact trustworthiness of `embedding` [N, 2] for data `x` [N, D] at k neighbours.

@@ -10,10 +10,9 @@
 
 #include "nets/layers.h"
 #include "nets/network_config.h"
+#include "nets/noise_mode.h"
 
 namespace dermgan::nets {
-
-enum class NoiseMode { Random, Const, None };
 
 // x: activations, weight [out, in, k, k] (raw), styles [N, in]. Non-fused: scale the activations (faster on
 // CPU); fused: one grouped convolution with per-sample weights (the reference's inference path on GPU).

@@ -1,0 +1,94 @@
+#include "explain/latent_recipe.h"
+
+#include "common/errors.h"
+
+namespace dermgan::explain {
+
+bool DirectionEdit::operator==(const DirectionEdit& other) const
+{
+    return name == other.name && amount == other.amount && firstLayer == other.firstLayer && lastLayer == other.lastLayer;
+}
+
+bool StyleMix::operator==(const StyleMix& other) const
+{
+    return enabled == other.enabled && seed == other.seed && firstLayer == other.firstLayer && lastLayer == other.lastLayer;
+}
+
+bool LatentRecipe::operator==(const LatentRecipe& other) const
+{
+    return seed == other.seed && classIndex == other.classIndex && psi == other.psi && noise == other.noise &&
+           edits == other.edits && mix == other.mix;
+}
+
+namespace {
+
+const char* noiseName(nets::NoiseMode mode)
+{
+    return mode == nets::NoiseMode::Random ? "random" : mode == nets::NoiseMode::None ? "none" : "const";
+}
+
+nets::NoiseMode noiseFromName(const std::string& name)
+{
+    if (name == "const")
+        return nets::NoiseMode::Const;
+    if (name == "random")
+        return nets::NoiseMode::Random;
+    if (name == "none")
+        return nets::NoiseMode::None;
+    throw InputError("recipe noise '" + name + "' is not known; expected const, random or none");
+}
+
+template <typename T>
+T field(const nlohmann::json& json, const char* key, T fallback)
+{
+    if (!json.contains(key))
+        return fallback;
+    try {
+        return json.at(key).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw InputError(std::string("recipe field '") + key + "' has the wrong type: " + json.at(key).dump());
+    }
+}
+
+} // namespace
+
+nlohmann::json toJson(const LatentRecipe& recipe)
+{
+    nlohmann::json edits = nlohmann::json::array();
+    for (const auto& edit : recipe.edits)
+        edits.push_back({{"name", edit.name}, {"amount", edit.amount}, {"first_layer", edit.firstLayer}, {"last_layer", edit.lastLayer}});
+    return {{"seed", recipe.seed},
+            {"class", recipe.classIndex},
+            {"psi", recipe.psi},
+            {"noise", noiseName(recipe.noise)},
+            {"edits", edits},
+            {"mix", {{"enabled", recipe.mix.enabled}, {"seed", recipe.mix.seed}, {"first_layer", recipe.mix.firstLayer},
+                     {"last_layer", recipe.mix.lastLayer}}}};
+}
+
+LatentRecipe recipeFromJson(const nlohmann::json& json)
+{
+    if (!json.is_object())
+        throw InputError("a latent recipe must be a JSON object; got " + json.dump().substr(0, 80));
+    LatentRecipe recipe;
+    recipe.seed = field<std::uint32_t>(json, "seed", recipe.seed);
+    recipe.classIndex = field<int>(json, "class", recipe.classIndex);
+    recipe.psi = field<double>(json, "psi", recipe.psi);
+    recipe.noise = noiseFromName(field<std::string>(json, "noise", "const"));
+    for (const auto& item : field<nlohmann::json>(json, "edits", nlohmann::json::array())) {
+        DirectionEdit edit;
+        edit.name = field<std::string>(item, "name", "");
+        edit.amount = field<double>(item, "amount", 0.0);
+        edit.firstLayer = field<int>(item, "first_layer", 0);
+        edit.lastLayer = field<int>(item, "last_layer", -1);
+        recipe.edits.push_back(edit);
+    }
+    const auto mix = field<nlohmann::json>(json, "mix", nlohmann::json::object());
+    recipe.mix.enabled = field<bool>(mix, "enabled", false);
+    recipe.mix.seed = field<std::uint32_t>(mix, "seed", recipe.mix.seed);
+    recipe.mix.firstLayer = field<int>(mix, "first_layer", recipe.mix.firstLayer);
+    recipe.mix.lastLayer = field<int>(mix, "last_layer", recipe.mix.lastLayer);
+    return recipe;
+}
+
+} // namespace dermgan::explain

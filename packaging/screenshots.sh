@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Screenshots of the explorer for the README, under a virtual X server (xvfb-run, Debian package xvfb):
+#   packaging/screenshots.sh [BUILD_DIR]   -> resources/readme/explorer-*.png
+# Uses a throw-away settings folder, so the shots never depend on this user's recent files or window state.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build}"
+out="$root/resources/readme"
+command -v xvfb-run >/dev/null || { echo "screenshots.sh: needs xvfb-run (apt-get install xvfb)" >&2; exit 1; }
+config="$(mktemp -d)"
+trap 'rm -rf "$config"' EXIT
+shoot() {  # NAME ARGS...
+  local name="$1"; shift
+  XDG_CONFIG_HOME="$config" xvfb-run -a -s "-screen 0 1400x900x24" \
+    "$build/bin/dermgan-explorer" --screenshot "$out/explorer-$name.png" "$@"
+  echo "wrote $out/explorer-$name.png"
+}
+shoot start --no-model
+shoot generate                                   # the bundled conditional model and its directions
+state="$config/mel-mixed.json"                   # a melanoma, style-mixed, moved along pc1
+cat > "$state" <<JSON
+{"format": "dermgan-explorer-state", "version": 1, "model": "$root/models/ham64-cond.dermgan",
+ "model_hash": "", "directions": "", "recipe": {"seed": 3, "class": 4, "psi": 0.8, "noise": "const",
+ "edits": [{"name": "pc1", "amount": 1.5, "first_layer": 0, "last_layer": -1}],
+ "mix": {"enabled": true, "seed": 12, "first_layer": 6, "last_layer": -1}}}
+JSON
+shoot edited --state "$state"

@@ -1,0 +1,240 @@
+// The explorer driven through its real widgets (offscreen): open a model, move controls and see the image
+// change, undo/redo, latest-wins rendering, states, export, bad files.
+#include <QtTest>
+
+#include <QComboBox>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QUndoStack>
+
+#include "explain/latent_directions.h"
+#include "generator_view.h"
+#include "io/png_text.h"
+#include "io/snapshot.h"
+#include "main_window.h"
+#include "nets/generator.h"
+#include "render_queue.h"
+#include "synthetic_image_view.h"
+
+using namespace dermgan;
+using namespace dermgan::ui;
+
+namespace {
+
+// A random 16x16 generator with 3 classes, written like a bundled model, with a direction file beside it.
+QString writeTinyModel(const QString& dir, bool withDirections, int seed = 3)
+{
+    nets::NetworkConfig config;
+    config.resolution = 16;
+    config.classCount = 3;
+    config.classNames = {"akiec", "bcc", "mel"};
+    config.zDim = 32;
+    config.wDim = 32;
+    config.channelBase = 256;
+    config.channelMax = 32;
+    torch::manual_seed(seed);
+    GeneratorModel model;
+    model.training.network = config;
+    model.generator = nets::Generator(config);
+    model.generator->eval();
+    model.hash = moduleHash(*model.generator);
+    const QString path = dir + "/tiny.dermgan";
+    exportGenerator(model, path.toStdString());
+    if (withDirections) {
+        auto loaded = loadGeneratorModel(path.toStdString(), torch::kCPU);
+        explain::DirectionSet set;
+        set.modelHash = loaded.hash;
+        set.wDim = 32;
+        set.numWs = config.numWs();
+        set.directions = explain::pcaDirections(loaded, 2, 200, 0);
+        explain::saveDirections(set, (dir + "/tiny.directions.json").toStdString());
+    }
+    return path;
+}
+
+bool waitForFrame(GeneratorView* view)
+{
+    QSignalSpy spy(view, &GeneratorView::frameShown);
+    return spy.wait(10000) || !view->renderQueue()->busy();
+}
+
+// Waits until nothing renders any more and returns the image on screen.
+QImage settledImage(GeneratorView* view)
+{
+    QSignalSpy idle(view->renderQueue(), &RenderQueue::idle);
+    if (view->renderQueue()->busy())
+        idle.wait(10000);
+    return view->imageView()->image();
+}
+
+} // namespace
+
+class TestExplorer : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString model_;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("dermgan-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_explorer"));
+        QSettings().clear();
+        QVERIFY(dir_.isValid());
+        model_ = writeTinyModel(dir_.path(), true);
+    }
+
+    void startsOnAPageSayingHowToGetAModel()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const auto* page = window.findChild<QLabel*>("startPage");
+        QVERIFY(page && page->isVisible());
+        QVERIFY(window.startPageText().contains("No generator loaded"));
+        QVERIFY(!page->accessibleName().isEmpty());
+        QVERIFY(!window.generatorView()->isVisible());
+    }
+
+    void opensAModelAndRendersOnEveryControl()
+    {
+        MainWindow window;
+        window.show();
+        QCOMPARE(window.openModel(model_), QString());
+        auto* view = window.generatorView();
+        QVERIFY(view->isVisible());
+        const QImage first = settledImage(view);
+        QCOMPARE(first.size(), QSize(16, 16));
+        QCOMPARE(view->classBox()->count(), 3);
+        QCOMPARE(view->classBox()->itemText(2), QString("mel"));
+        QCOMPARE(view->directionSliders().size(), std::size_t(2));  // the direction file beside the model
+        QVERIFY(window.findChild<QTextBrowser*>("modelCard")->toPlainText().contains("akiec, bcc, mel"));
+
+        view->seedBox()->setValue(7);
+        const QImage seven = settledImage(view);
+        QVERIFY(seven != first);
+        QCOMPARE(view->recipe().seed, 7u);
+
+        view->classBox()->setCurrentIndex(0);
+        const QImage otherClass = settledImage(view);
+        QVERIFY(otherClass != seven);
+
+        QTest::keyClick(view->psiSlider(), Qt::Key_PageDown);  // psi 1.0 -> 0.9
+        QCOMPARE(view->recipe().psi, 0.9);
+        QVERIFY(settledImage(view) != otherClass);
+
+        QTest::keyClick(view->directionSliders()[0], Qt::Key_PageUp);  // +0.5 sigma along pc0
+        QCOMPARE(view->recipe().edits[0].amount, 0.5);
+        QVERIFY(settledImage(view) != otherClass);
+    }
+
+    void undoAndRedoWalkTheEdits()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        auto* view = window.generatorView();
+        const QImage start = settledImage(view);
+        view->seedBox()->setValue(11);
+        const QImage eleven = settledImage(view);
+        view->seedBox()->setValue(12);
+        settledImage(view);
+        QCOMPARE(window.undoStack()->count(), 2);
+        window.undoStack()->undo();
+        QCOMPARE(view->seedBox()->value(), 11);
+        QCOMPARE(settledImage(view), eleven);
+        window.undoStack()->undo();
+        QCOMPARE(view->recipe().seed, 0u);
+        QCOMPARE(settledImage(view), start);
+        window.undoStack()->redo();
+        QCOMPARE(view->recipe().seed, 11u);
+        QCOMPARE(settledImage(view), eleven);
+
+        // A drag is one step, however many frames it shows.
+        QSlider* psi = view->psiSlider();
+        const int steps = window.undoStack()->index();
+        psi->setSliderDown(true);  // emits sliderPressed, as a mouse press does
+        for (int v = 95; v >= 50; v -= 5)
+            psi->setValue(v);
+        psi->setSliderDown(false);  // emits sliderReleased
+        QCOMPARE(window.undoStack()->index(), steps + 1);  // (the redo of seed 12 was dropped)
+        QCOMPARE(view->recipe().psi, 0.5);
+        window.undoStack()->undo();
+        QCOMPARE(view->recipe().psi, 1.0);
+        QCOMPARE(psi->value(), 100);
+    }
+
+    void renderQueueKeepsOnlyTheLatestRequest()
+    {
+        GeneratorSession session;
+        session.load(model_, QStringLiteral("cpu"));
+        RenderQueue queue;
+        queue.setSession(session);
+        QSignalSpy frames(&queue, &RenderQueue::frameReady);
+        QSignalSpy idle(&queue, &RenderQueue::idle);
+        explain::LatentRecipe recipe;
+        for (std::uint32_t seed = 0; seed < 20; ++seed) {
+            recipe.seed = seed;
+            queue.request(recipe);  // all while the first renders: 18 of them are replaced
+        }
+        QVERIFY(idle.wait(10000));
+        QCOMPARE(frames.size(), 2);  // the first request and the last one, nothing in between
+        QCOMPARE(queue.shownRecipe().seed, 19u);
+        QCOMPARE(frames.last().at(0).value<QImage>(), session.render(recipe));
+    }
+
+    void statesAndExportsRoundTrip()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        auto* view = window.generatorView();
+        view->seedBox()->setValue(5);
+        view->classBox()->setCurrentIndex(1);
+        const QImage shown = settledImage(view);
+        const QString state = dir_.path() + "/state.json";
+        QCOMPARE(window.saveExplorerState(state), QString());
+
+        MainWindow other;
+        QCOMPARE(other.loadExplorerState(state), QString());  // opens the model named in the state
+        QCOMPARE(other.generatorView()->recipe(), view->recipe());
+        QCOMPARE(settledImage(other.generatorView()), shown);
+
+        const QString png = dir_.path() + "/export.png";
+        QCOMPARE(window.exportImage(png), QString());
+        QFile file(png);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        const auto text = readPngText(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        QCOMPARE(text.at("dermgan:synthetic"), std::string("true"));
+        QCOMPARE(text.at("dermgan:seed"), std::string("5"));
+        QCOMPARE(QImage(png).convertToFormat(QImage::Format_RGB888), shown);
+    }
+
+    void badFilesGiveOneLineReasons()
+    {
+        MainWindow window;
+        QVERIFY(window.openModel(dir_.path() + "/missing.dermgan").contains("missing.dermgan"));
+        QFile junk(dir_.path() + "/junk.dermgan");
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not a model");
+        junk.close();
+        const QString error = window.openModel(junk.fileName());
+        QVERIFY(!error.isEmpty() && !error.contains('\n'));
+        QVERIFY(!window.generatorView()->isEnabled());  // nothing was opened
+        QCOMPARE(window.openModel(model_), QString());
+        // A direction file of another model is refused, and the loaded sliders stay.
+        QTemporaryDir otherDir;
+        writeTinyModel(otherDir.path(), true, 4);  // same architecture, other weights
+        const QString refused = window.openDirections(otherDir.path() + "/tiny.directions.json");
+        QVERIFY2(refused.contains("was made for model"), qPrintable(refused));
+        QVERIFY(!window.openDirections(dir_.path() + "/no-such-directions.json").isEmpty());
+        QCOMPARE(window.generatorView()->directionSliders().size(), std::size_t(2));
+        QVERIFY(!window.loadExplorerState(junk.fileName()).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestExplorer)
+#include "test_explorer.moc"

@@ -1,0 +1,193 @@
+#include "generator_session.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <QDir>
+#include <QFileInfo>
+#include <torch/cuda.h>
+
+#include "common/errors.h"
+#include "common/runtime.h"
+#include "data/image_store.h"
+#include "explain/latent_directions.h"
+#include "explain/latent_render.h"
+#include "io/image_io.h"
+#include "io/snapshot.h"
+
+namespace dermgan::ui {
+
+namespace fs = std::filesystem;
+
+struct GeneratorSession::Model {
+    GeneratorModel generator;
+    explain::DirectionSet directions;
+    QString directionsPath;
+};
+
+GeneratorSession::GeneratorSession() = default;
+
+namespace {
+
+fs::path toPath(const QString& path) { return fs::path(path.toStdString()); }
+
+QString html(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
+
+// The "generated vs real" line of a metrics report written beside the model (models/<stem>/metrics.json).
+QString metricsSummary(const fs::path& model)
+{
+    const auto report = model.parent_path() / model.stem() / "metrics.json";
+    std::ifstream in(report);
+    if (!in)
+        return QObject::tr("not measured (run <code>dermgan metrics</code>)");
+    try {
+        const auto json = nlohmann::json::parse(in);
+        const auto& g = json.at("metrics");
+        QString line;
+        struct Shown {
+            const char* prefix;
+            const char* name;
+            bool tagged;  // the name carries the embedding, as in FID-derm
+        };
+        const Shown shown[] = {{"fid_", "FID", true},           {"kid_", "KID", true},      {"precision_", "precision", false},
+                               {"recall_", "recall", false}, {"density_", "density", false}, {"coverage_", "coverage", false}};
+        for (const auto& item : shown)
+            for (const auto& [key, value] : g.items())
+                if (key.rfind(item.prefix, 0) == 0 && key.find("_std") == std::string::npos && value.is_number_float()) {
+                    const QString label = item.tagged ? QStringLiteral("%1-%2").arg(QLatin1String(item.name), html(key.substr(std::strlen(item.prefix))))
+                                                      : QLatin1String(item.name);
+                    line += QStringLiteral("%1 %2, ").arg(label).arg(value.get<double>(), 0, 'f', 3);
+                }
+        line.chop(2);
+        return line + QObject::tr(" (vs the real test split; derm features are not comparable to Inception FID)");
+    } catch (const std::exception&) {
+        return QObject::tr("unreadable report %1").arg(html(report.string()));
+    }
+}
+
+} // namespace
+
+void GeneratorSession::load(const QString& path, const QString& device)
+{
+    auto model = std::make_shared<Model>();
+    model->generator = loadGeneratorModel(toPath(path), selectDevice(device.toStdString()));
+    const QFileInfo info(path);
+    const QString beside = info.dir().filePath(info.completeBaseName() + QStringLiteral(".directions.json"));
+    if (QFileInfo::exists(beside)) {
+        model->directions = explain::loadDirections(toPath(beside), model->generator.hash);
+        model->directionsPath = beside;
+    }
+    model_ = model;
+}
+
+void GeneratorSession::loadDirections(const QString& path)
+{
+    if (!model_)
+        throw InputError("open a generator before its direction file");
+    auto model = std::make_shared<Model>(*model_);
+    model->directions = explain::loadDirections(toPath(path), model->generator.hash);
+    model->directionsPath = path;
+    model_ = model;
+}
+
+bool GeneratorSession::isLoaded() const { return model_ != nullptr; }
+QString GeneratorSession::path() const { return model_ ? QString::fromStdString(model_->generator.path.string()) : QString(); }
+QString GeneratorSession::hash() const { return model_ ? QString::fromStdString(model_->generator.hash) : QString(); }
+QString GeneratorSession::deviceName() const
+{
+    return model_ ? QString::fromStdString(runtimeDescription(model_->generator.device)) : QString();
+}
+int GeneratorSession::resolution() const { return model_ ? model_->generator.network().resolution : 0; }
+int GeneratorSession::numWs() const { return model_ ? model_->generator.network().numWs() : 0; }
+double GeneratorSession::kimg() const
+{
+    return model_ && model_->generator.progress.is_object() ? model_->generator.progress.value("kimg", 0.0) : 0.0;
+}
+QString GeneratorSession::directionsPath() const { return model_ ? model_->directionsPath : QString(); }
+
+QStringList GeneratorSession::classNames() const
+{
+    QStringList names;
+    if (!model_)
+        return names;
+    const auto& network = model_->generator.network();
+    for (int k = 0; k < network.classCount; ++k)
+        names << (k < static_cast<int>(network.classNames.size()) ? QString::fromStdString(network.classNames[static_cast<std::size_t>(k)])
+                                                                   : QStringLiteral("class %1").arg(k));
+    return names;
+}
+
+QList<DirectionInfo> GeneratorSession::directions() const
+{
+    QList<DirectionInfo> list;
+    if (!model_)
+        return list;
+    for (const auto& d : model_->directions.directions)
+        list.push_back({QString::fromStdString(d.name), QString::fromStdString(d.kind), d.explainedVariance, d.firstLayer, d.lastLayer});
+    return list;
+}
+
+QString GeneratorSession::cardHtml() const
+{
+    if (!model_)
+        return QObject::tr("<p>No generator loaded.</p>");
+    const auto& m = model_->generator;
+    const auto& network = m.network();
+    const auto& training = m.training;
+    const QStringList classes = classNames();
+    QString text = QStringLiteral("<h3>%1</h3><table>").arg(html(m.path.filename().string()));
+    auto row = [&text](const QString& key, const QString& value) {
+        text += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(key, value);
+    };
+    row(QObject::tr("Resolution"), QStringLiteral("%1 x %1").arg(network.resolution));
+    row(QObject::tr("Classes"), classes.isEmpty() ? QObject::tr("unconditional") : classes.join(QStringLiteral(", ")));
+    row(QObject::tr("Trained"), QObject::tr("%1 kimg, batch %2, %3 split of %4")
+                                    .arg(kimg(), 0, 'f', 1)
+                                    .arg(training.batch)
+                                    .arg(html(training.subset), html(fs::path(training.dataset).filename().string())));
+    row(QObject::tr("Setting"), training.institution >= 0 ? QObject::tr("institution %1 only").arg(training.institution)
+                                                           : QObject::tr("centralized"));
+    row(QObject::tr("Latent"), QObject::tr("z %1, w %2, %3 layers of w").arg(network.zDim).arg(network.wDim).arg(network.numWs()));
+    row(QObject::tr("Metrics"), metricsSummary(m.path));
+    row(QObject::tr("Directions"), model_->directionsPath.isEmpty()
+                                       ? QObject::tr("none (File > Open directions, or <code>dermgan directions</code>)")
+                                       : QObject::tr("%1 from %2").arg(model_->directions.directions.size()).arg(QFileInfo(model_->directionsPath).fileName().toHtmlEscaped()));
+    row(QObject::tr("Device"), deviceName());
+    row(QObject::tr("Model hash"), hash());
+    text += QObject::tr("</table><p><i>Every image shown is SYNTHETIC, generated by this model; "
+                        "trained on CC BY-NC data (HAM10000): non-commercial use only.</i></p>");
+    return text;
+}
+
+QImage GeneratorSession::render(const explain::LatentRecipe& recipe) const
+{
+    const auto model = model_;  // keeps this model alive for the whole render
+    if (!model)
+        throw InputError("no generator loaded");
+    const auto pixels = explain::renderRecipe(model->generator, model->directions, recipe).permute({1, 2, 0}).contiguous();
+    const int size = static_cast<int>(pixels.size(0));
+    QImage image(pixels.data_ptr<std::uint8_t>(), size, size, size * 3, QImage::Format_RGB888);
+    return image.copy();  // detach from the tensor's memory
+}
+
+void GeneratorSession::exportPng(const explain::LatentRecipe& recipe, const QString& file) const
+{
+    const auto model = model_;
+    if (!model)
+        throw InputError("no generator loaded");
+    const auto pixels = explain::renderRecipe(model->generator, model->directions, recipe);
+    writePng(toPath(file), tensorToRgbImage(toModelRange(pixels)),
+             {{"Software", "dermgan-explorer"},
+              {"dermgan:synthetic", "true"},
+              {"Description", "SYNTHETIC image generated by a GAN; not a real patient image"},
+              {"dermgan:seed", std::to_string(recipe.seed)},
+              {"dermgan:psi", std::to_string(recipe.psi)},
+              {"dermgan:recipe", explain::toJson(recipe).dump()},
+              {"dermgan:model", model->generator.path.filename().string()},
+              {"dermgan:model_hash", model->generator.hash}});
+}
+
+bool GeneratorSession::cudaAvailable() { return torch::cuda::is_available(); }
+
+} // namespace dermgan::ui

@@ -1,0 +1,58 @@
+#pragma once
+// The explorer's handle on one generator and its direction file: loads them (CPU or CUDA), describes them
+// and renders recipes. The only UI file that sees LibTorch: this header holds no torch types, so widgets
+// that include it compile fast. Copies share the loaded model; loading replaces it for this copy only, so
+// a render still running on an old copy finishes safely.
+#include <memory>
+
+#include <QImage>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include "explain/latent_recipe.h"
+
+namespace dermgan::ui {
+
+struct DirectionInfo {
+    QString name;
+    QString kind;            // pca, class, boundary
+    double explained = 0;    // pca: share of variance; boundary: training accuracy
+    int firstLayer = 0, lastLayer = -1;
+};
+
+class GeneratorSession {
+public:
+    GeneratorSession();
+
+    // device: "auto", "cpu", "cuda". Throws dermgan::InputError (one line) for a missing, truncated or
+    // foreign file. Also loads "<stem>.directions.json" beside the model when there is one.
+    void load(const QString& path, const QString& device = QStringLiteral("auto"));
+    // Throws InputError, e.g. for a direction file made for another model.
+    void loadDirections(const QString& path);
+
+    bool isLoaded() const;
+    QString path() const;
+    QString hash() const;
+    QString deviceName() const;
+    int resolution() const;
+    int numWs() const;
+    QStringList classNames() const;  // empty for an unconditional model
+    double kimg() const;
+    QString directionsPath() const;
+    QList<DirectionInfo> directions() const;
+    QString cardHtml() const;        // resolution, classes, training, metrics beside the file if any
+
+    // Renders on the calling thread (the render queue calls it off the GUI thread). Throws InputError.
+    QImage render(const explain::LatentRecipe& recipe) const;
+    // PNG at the model's resolution with text chunks: synthetic=true, recipe JSON, model hash. Atomic.
+    void exportPng(const explain::LatentRecipe& recipe, const QString& file) const;
+
+    static bool cudaAvailable();
+
+private:
+    struct Model;
+    std::shared_ptr<const Model> model_;
+};
+
+} // namespace dermgan::ui

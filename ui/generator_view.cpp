@@ -1,0 +1,338 @@
+#include "generator_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include "render_queue.h"
+#include "synthetic_image_view.h"
+
+namespace dermgan::ui {
+
+namespace {
+
+constexpr int kPsiScale = 100;        // psi slider: hundredths
+constexpr int kAmountScale = 100;     // direction sliders: hundredths of a standard deviation
+constexpr int kMaxAmount = 3 * kAmountScale;
+constexpr int kMaxSeed = 2147483647;  // QSpinBox is int; seeds above 2^31 are left to the CLI
+
+// Undo step between two recipes: redo shows `after`, undo shows `before`.
+class RecipeCommand : public QUndoCommand {
+public:
+    RecipeCommand(GeneratorView* view, explain::LatentRecipe before, explain::LatentRecipe after, const QString& text)
+        : QUndoCommand(text), view_(view), before_(std::move(before)), after_(std::move(after))
+    {
+    }
+    void undo() override { view_->showRecipe(before_); }
+    void redo() override { view_->showRecipe(after_); }
+
+private:
+    GeneratorView* view_;
+    explain::LatentRecipe before_, after_;
+};
+
+QSpinBox* layerBox(int numWs, int value, const QString& name)
+{
+    auto* box = new QSpinBox;
+    box->setRange(0, std::max(0, numWs - 1));
+    box->setValue(value < 0 ? numWs - 1 : value);
+    box->setAccessibleName(name);
+    return box;
+}
+
+} // namespace
+
+GeneratorView::GeneratorView(QUndoStack* undoStack, QWidget* parent) : QWidget(parent), undo_(undoStack)
+{
+    queue_ = new RenderQueue(this);
+    image_ = new SyntheticImageView;
+    frameInfo_ = new QLabel;
+    frameInfo_->setObjectName(QStringLiteral("frameInfo"));
+    auto* left = new QVBoxLayout;
+    left->addWidget(image_, 1);
+    left->addWidget(frameInfo_);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(buildControls());
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumWidth(340);
+    auto* layout = new QHBoxLayout(this);
+    layout->addLayout(left, 1);
+    layout->addWidget(scroll);
+
+    connect(queue_, &RenderQueue::frameReady, this, [this](const QImage& image, double milliseconds) {
+        image_->setImage(image);
+        frameInfo_->setText(tr("seed %1 · %2 ms").arg(queue_->shownRecipe().seed).arg(milliseconds, 0, 'f', 0));
+        Q_EMIT frameShown(milliseconds);
+    });
+    connect(queue_, &RenderQueue::renderFailed, this, &GeneratorView::errorOccurred);
+    setEnabled(false);
+}
+
+QWidget* GeneratorView::buildControls()
+{
+    auto* controls = new QWidget;
+    auto* column = new QVBoxLayout(controls);
+    auto* form = new QFormLayout;
+
+    seed_ = new QSpinBox;
+    seed_->setRange(0, kMaxSeed);
+    seed_->setAccessibleName(tr("Seed"));
+    seed_->setToolTip(tr("The latent z of seed s is numpy.random.RandomState(s).randn, as in the reference scripts"));
+    randomSeed_ = new QPushButton(tr("&Random"));
+    randomSeed_->setAccessibleName(tr("Random seed"));
+    auto* seedRow = new QHBoxLayout;
+    seedRow->addWidget(seed_, 1);
+    seedRow->addWidget(randomSeed_);
+    auto* seedLabel = new QLabel(tr("&Seed"));
+    seedLabel->setBuddy(seed_);
+    form->addRow(seedLabel, seedRow);
+    connect(seed_, &QSpinBox::valueChanged, this, [this](int value) {
+        change(tr("Seed %1").arg(value), [value](explain::LatentRecipe& r) { r.seed = static_cast<std::uint32_t>(value); }, false);
+    });
+    connect(randomSeed_, &QPushButton::clicked, this,
+            [this] { seed_->setValue(static_cast<int>(QRandomGenerator::global()->bounded(100000))); });
+
+    class_ = new QComboBox;
+    class_->setAccessibleName(tr("Class"));
+    form->addRow(tr("&Class"), class_);
+    connect(class_, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index >= 0)
+            change(tr("Class %1").arg(class_->itemText(index)), [index](explain::LatentRecipe& r) { r.classIndex = index; }, false);
+    });
+
+    psi_ = new QSlider(Qt::Horizontal);
+    psi_->setRange(0, 2 * kPsiScale);
+    psi_->setSingleStep(5);
+    psi_->setPageStep(10);
+    psi_->setAccessibleName(tr("Truncation psi"));
+    psi_->setToolTip(tr("1 = no truncation; smaller values pull toward the average lesion (less variety, fewer artefacts)"));
+    psiValue_ = new QLabel;
+    psiValue_->setMinimumWidth(36);
+    auto* psiRow = new QHBoxLayout;
+    psiRow->addWidget(psi_, 1);
+    psiRow->addWidget(psiValue_);
+    auto* psiLabel = new QLabel(tr("&Truncation ψ"));
+    psiLabel->setBuddy(psi_);
+    form->addRow(psiLabel, psiRow);
+    connectDrag(psi_, tr("Truncation"), [](explain::LatentRecipe& r, int value) { r.psi = value / double(kPsiScale); });
+
+    noise_ = new QComboBox;
+    noise_->addItems({tr("constant"), tr("random"), tr("none")});
+    noise_->setAccessibleName(tr("Noise mode"));
+    form->addRow(tr("&Noise"), noise_);
+    connect(noise_, &QComboBox::currentIndexChanged, this, [this](int index) {
+        const nets::NoiseMode modes[] = {nets::NoiseMode::Const, nets::NoiseMode::Random, nets::NoiseMode::None};
+        if (index >= 0)
+            change(tr("Noise %1").arg(noise_->itemText(index)), [&](explain::LatentRecipe& r) { r.noise = modes[index]; }, false);
+    });
+    column->addLayout(form);
+
+    directionsBox_ = new QGroupBox(tr("Directions (standard deviations of w)"));
+    directionsLayout_ = new QVBoxLayout(directionsBox_);
+    column->addWidget(directionsBox_);
+
+    mixBox_ = new QGroupBox(tr("Style &mixing"));
+    mixBox_->setCheckable(true);
+    mixBox_->setChecked(false);
+    mixBox_->setToolTip(tr("Take the styles of the chosen layers from a second seed (early layers: shape; late: colour)"));
+    auto* mixForm = new QFormLayout(mixBox_);
+    mixSeed_ = new QSpinBox;
+    mixSeed_->setRange(0, kMaxSeed);
+    mixSeed_->setAccessibleName(tr("Second seed"));
+    mixFirst_ = new QSpinBox;
+    mixFirst_->setAccessibleName(tr("First mixed layer"));
+    mixLast_ = new QSpinBox;
+    mixLast_->setAccessibleName(tr("Last mixed layer"));
+    mixForm->addRow(tr("Second seed"), mixSeed_);
+    mixForm->addRow(tr("From layer"), mixFirst_);
+    mixForm->addRow(tr("To layer"), mixLast_);
+    column->addWidget(mixBox_);
+    connect(mixBox_, &QGroupBox::toggled, this, [this](bool on) {
+        change(on ? tr("Style mixing on") : tr("Style mixing off"), [on](explain::LatentRecipe& r) { r.mix.enabled = on; }, false);
+    });
+    connect(mixSeed_, &QSpinBox::valueChanged, this, [this](int value) {
+        change(tr("Mixing seed %1").arg(value), [value](explain::LatentRecipe& r) { r.mix.seed = static_cast<std::uint32_t>(value); }, false);
+    });
+    connect(mixFirst_, &QSpinBox::valueChanged, this, [this](int value) {
+        change(tr("Mixing layers"), [value](explain::LatentRecipe& r) { r.mix.firstLayer = value; }, false);
+    });
+    connect(mixLast_, &QSpinBox::valueChanged, this, [this](int value) {
+        change(tr("Mixing layers"), [value](explain::LatentRecipe& r) { r.mix.lastLayer = value; }, false);
+    });
+    column->addStretch(1);
+    return controls;
+}
+
+void GeneratorView::connectDrag(QSlider* slider, const QString& what, const std::function<void(explain::LatentRecipe&, int)>& apply)
+{
+    connect(slider, &QSlider::sliderPressed, this, [this] { dragStart_ = recipe_; });
+    connect(slider, &QSlider::valueChanged, this, [this, slider, what, apply](int value) {
+        change(what, [&](explain::LatentRecipe& r) { apply(r, value); }, slider->isSliderDown());
+    });
+    connect(slider, &QSlider::sliderReleased, this, [this, what] {
+        if (recipe_ != dragStart_)
+            undo_->push(new RecipeCommand(this, dragStart_, recipe_, what));
+        dragStart_ = recipe_;
+    });
+}
+
+void GeneratorView::change(const QString& what, const std::function<void(explain::LatentRecipe&)>& apply, bool dragging)
+{
+    explain::LatentRecipe next = recipe_;
+    apply(next);
+    if (next == recipe_)
+        return;
+    if (dragging) {  // one undo step at release; meanwhile show every move
+        recipe_ = next;
+        syncWidgets();
+        queue_->request(recipe_);
+    } else {
+        undo_->push(new RecipeCommand(this, recipe_, next, what));  // push() calls redo(): shows `next`
+    }
+}
+
+void GeneratorView::showRecipe(const explain::LatentRecipe& recipe)
+{
+    // One edit per loaded direction, in the sliders' order: edits of directions this file lacks are dropped.
+    recipe_ = recipe;
+    recipe_.edits.clear();
+    for (const auto& d : session_.directions()) {
+        explain::DirectionEdit edit{d.name.toStdString(), 0.0, d.firstLayer, d.lastLayer};
+        for (const auto& given : recipe.edits)
+            if (given.name == edit.name)
+                edit = given;
+        recipe_.edits.push_back(edit);
+    }
+    syncWidgets();
+    if (session_.isLoaded())
+        queue_->request(recipe_);
+}
+
+void GeneratorView::editRecipe(const explain::LatentRecipe& recipe, const QString& what)
+{
+    if (recipe != recipe_)
+        undo_->push(new RecipeCommand(this, recipe_, recipe, what));
+}
+
+void GeneratorView::setSession(const GeneratorSession& session)
+{
+    session_ = session;
+    queue_->setSession(session);
+    {
+        const QSignalBlocker block(class_);
+        class_->clear();
+        class_->addItems(session.classNames());
+        class_->setEnabled(class_->count() > 0);
+    }
+    const int numWs = session.numWs();
+    for (QSpinBox* box : {mixFirst_, mixLast_}) {
+        const QSignalBlocker block(box);
+        box->setRange(0, std::max(0, numWs - 1));
+    }
+    explain::LatentRecipe fresh;
+    fresh.classIndex = class_->count() > 0 ? std::min(5, class_->count() - 1) : 0;  // nv, HAM10000's commonest, when there
+    fresh.mix.firstLayer = std::min(numWs / 2, std::max(0, numWs - 1));
+    for (const auto& d : session.directions())
+        fresh.edits.push_back({d.name.toStdString(), 0.0, d.firstLayer, d.lastLayer});
+    recipe_ = fresh;
+    rebuildDirections();
+    undo_->clear();
+    setEnabled(session.isLoaded());
+    showRecipe(fresh);
+}
+
+void GeneratorView::rebuildDirections()
+{
+    while (QLayoutItem* item = directionsLayout_->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    directionSliders_.clear();
+    directionFirst_.clear();
+    directionLast_.clear();
+    const auto directions = session_.directions();
+    if (directions.isEmpty()) {
+        auto* hint = new QLabel(tr("No direction file loaded. File > Open directions…, or make one with\n"
+                                   "dermgan directions MODEL --out MODEL.directions.json"));
+        hint->setWordWrap(true);
+        directionsLayout_->addWidget(hint);
+        return;
+    }
+    const int numWs = session_.numWs();
+    auto* header = new QLabel(tr("Drag a slider (±3 σ); the two boxes choose the layers it acts on, from 0 (coarse shape) "
+                                 "to %1 (fine colour).").arg(numWs - 1));
+    header->setWordWrap(true);
+    directionsLayout_->addWidget(header);
+    for (int i = 0; i < directions.size(); ++i) {
+        const auto& d = directions[i];
+        auto* row = new QWidget;
+        auto* grid = new QHBoxLayout(row);
+        grid->setContentsMargins(0, 0, 0, 0);
+        auto* label = new QLabel(d.kind == QLatin1String("pca") ? tr("%1 (%2%)").arg(d.name).arg(100 * d.explained, 0, 'f', 1) : d.name);
+        label->setMinimumWidth(90);
+        auto* slider = new QSlider(Qt::Horizontal);
+        slider->setRange(-kMaxAmount, kMaxAmount);
+        slider->setSingleStep(10);
+        slider->setPageStep(50);
+        slider->setAccessibleName(tr("Direction %1").arg(d.name));
+        auto* first = layerBox(numWs, d.firstLayer, tr("First layer of %1").arg(d.name));
+        auto* last = layerBox(numWs, d.lastLayer, tr("Last layer of %1").arg(d.name));
+        first->setToolTip(tr("Apply to layers from…"));
+        last->setToolTip(tr("…to (0 = coarse shape, last = fine colour)"));
+        grid->addWidget(label);
+        grid->addWidget(slider, 1);
+        grid->addWidget(first);
+        grid->addWidget(last);
+        directionsLayout_->addWidget(row);
+        const auto index = static_cast<std::size_t>(i);
+        connectDrag(slider, tr("Direction %1").arg(d.name),
+                    [index](explain::LatentRecipe& r, int value) { r.edits[index].amount = value / double(kAmountScale); });
+        connect(first, &QSpinBox::valueChanged, this, [this, index](int value) {
+            change(tr("Direction layers"), [&](explain::LatentRecipe& r) { r.edits[index].firstLayer = value; }, false);
+        });
+        connect(last, &QSpinBox::valueChanged, this, [this, index](int value) {
+            change(tr("Direction layers"), [&](explain::LatentRecipe& r) { r.edits[index].lastLayer = value; }, false);
+        });
+        directionSliders_.push_back(slider);
+        directionFirst_.push_back(first);
+        directionLast_.push_back(last);
+    }
+}
+
+void GeneratorView::syncWidgets()
+{
+    const QSignalBlocker b1(seed_), b2(class_), b3(psi_), b4(noise_), b5(mixBox_), b6(mixSeed_), b7(mixFirst_), b8(mixLast_);
+    seed_->setValue(static_cast<int>(std::min<std::uint32_t>(recipe_.seed, kMaxSeed)));
+    if (class_->count() > 0)
+        class_->setCurrentIndex(recipe_.classIndex);
+    if (!psi_->isSliderDown())
+        psi_->setValue(static_cast<int>(std::lround(recipe_.psi * kPsiScale)));
+    psiValue_->setText(QString::number(recipe_.psi, 'f', 2));
+    noise_->setCurrentIndex(recipe_.noise == nets::NoiseMode::Const ? 0 : recipe_.noise == nets::NoiseMode::Random ? 1 : 2);
+    mixBox_->setChecked(recipe_.mix.enabled);
+    mixSeed_->setValue(static_cast<int>(std::min<std::uint32_t>(recipe_.mix.seed, kMaxSeed)));
+    const int lastLayer = std::max(0, session_.numWs() - 1);
+    mixFirst_->setValue(recipe_.mix.firstLayer);
+    mixLast_->setValue(recipe_.mix.lastLayer < 0 ? lastLayer : recipe_.mix.lastLayer);
+    for (std::size_t i = 0; i < directionSliders_.size() && i < recipe_.edits.size(); ++i) {
+        const QSignalBlocker s(directionSliders_[i]), f(directionFirst_[i]), l(directionLast_[i]);
+        if (!directionSliders_[i]->isSliderDown())
+            directionSliders_[i]->setValue(static_cast<int>(std::lround(recipe_.edits[i].amount * kAmountScale)));
+        directionFirst_[i]->setValue(recipe_.edits[i].firstLayer);
+        directionLast_[i]->setValue(recipe_.edits[i].lastLayer < 0 ? lastLayer : recipe_.edits[i].lastLayer);
+    }
+}
+
+} // namespace dermgan::ui
