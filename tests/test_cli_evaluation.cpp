@@ -2,12 +2,15 @@
 // made in code and a generator trained for a few steps: reports written, numbers sane, bad input refused.
 #include <QtTest>
 
+#include <cmath>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <fstream>
 
+#include "data/image_decode.h"
 #include "test_support.h"
 
 using namespace dermgan::test;
@@ -168,6 +171,37 @@ private Q_SLOTS:
         QVERIFY2(w.exitCode == 0, w.err.constData());
         QCOMPARE(QJsonDocument::fromJson(w.out).object()["dimensions"].toInt(), 16);
         expectError(cli({"embed", model, "--method", "umapp", "--data", path("ham")}), 3, "--method");
+
+        // UMAP with the projections of projectionAndDirections as a third source, and the TensorBoard sprite.
+        const auto umap = cli({"embed", model, "--data", path("ham"), "--count", "20", "--method", "umap", "--neighbours", "5",
+                               "--projections", path("proj"), "--sprite", "--extractor", path("derm.dermnet"), "--out",
+                               path("emb-umap"), "--json"});
+        QVERIFY2(umap.exitCode == 0, umap.err.constData());
+        const int umapPoints = QJsonDocument::fromJson(umap.out).object()["points"].toInt();
+        QCOMPARE(umapPoints, points + 6);  // the 3 train + 3 test projections
+        QFile umapCsv(path("emb-umap/embedding.csv"));
+        QVERIFY(umapCsv.open(QIODevice::ReadOnly));
+        QVERIFY(umapCsv.readAll().trimmed().split('\n').last().contains(",projected,"));
+        const cv::Mat sprite = dermgan::readImageRgb(path("emb-umap/sprite.png").toStdString());
+        const int columns = static_cast<int>(std::ceil(std::sqrt(double(umapPoints))));
+        QCOMPARE(sprite.cols, columns * 16);  // 16x16 thumbnails of the 16x16 model
+        QCOMPARE(sprite.rows, ((umapPoints + columns - 1) / columns) * 16);
+        QFile config(path("emb-umap/projector_config.pbtxt"));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QVERIFY(config.readAll().contains("single_image_dim: 16"));
+
+        const auto wProjected = cli({"embed", model, "--space", "w", "--method", "pca", "--count", "30", "--projections",
+                                     path("proj"), "--out", path("emb-wp"), "--json"});
+        QVERIFY2(wProjected.exitCode == 0, wProjected.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(wProjected.out).object()["points"].toInt(), 36);
+
+        // Projections made with another model are refused.
+        QDir().mkpath(path("proj-other"));
+        QFile other(path("proj-other/project.json"));
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.write(R"({"model_hash": "0123456789abcdef", "images": []})");
+        other.close();
+        expectError(cli({"embed", model, "--space", "w", "--projections", path("proj-other")}), 3, "were made with model");
     }
 
     void badInput()

@@ -1,4 +1,6 @@
 #include <chrono>
+#include <cmath>
+#include <fstream>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -8,13 +10,17 @@
 #include "common/errors.h"
 #include "common/random.h"
 #include "common/runtime.h"
+#include "data/image_decode.h"
+#include "data/image_store.h"
 #include "data/subset_loader.h"
 #include "exit_codes.h"
 #include "explain/embedding.h"
 #include "explain/umap.h"
 #include "io/npy.h"
 #include "explain_commands.h"
+#include "explain/projector.h"
 #include "io/atomic_file.h"
+#include "io/image_io.h"
 #include "metrics/feature_cache.h"
 #include "metrics/synthetic_set.h"
 #include "nets/latents.h"
@@ -27,7 +33,7 @@ namespace {
 
 struct EmbedArgs {
     std::string model, data, subset = "test", method = "tsne", space = "features", extractor = "derm", out = "embedding",
-                device = "auto";
+                device = "auto", projections;
     int64_t count = 1000;
     double perplexity = 30;
     int iterations = 1000;
@@ -35,11 +41,61 @@ struct EmbedArgs {
     double minDistance = 0.1;
     std::uint64_t seed = 0, splitSeed = 0;
     bool json = false;
+    bool sprite = false;
 };
 
 struct Point {
     std::string source, className, id;
 };
+
+// The images of a `dermgan project` folder made with this model: uint8 [N, 3, R, R] projections, their
+// latents (w, or the mean over layers of a W+ latent) and one point each.
+struct Projections {
+    torch::Tensor pixels, ws;
+    std::vector<Point> points;
+};
+
+Projections readProjections(const std::filesystem::path& dir, const GeneratorModel& model)
+{
+    std::ifstream in(dir / "project.json");
+    if (!in)
+        throw InputError("--projections " + dir.string() + " has no project.json; expected a dermgan project output folder");
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.contains("images"))
+        throw InputError(dir.string() + "/project.json is not a dermgan project report");
+    if (json.value("model_hash", "") != model.hash)
+        throw InputError("--projections " + dir.string() + " were made with model " + json.value("model_hash", "?") +
+                         ", not with " + model.hash + "; project the images with this model first");
+    Projections result;
+    std::vector<torch::Tensor> pixels, ws;
+    const int resolution = model.network().resolution;
+    for (const auto& item : json.at("images")) {
+        const std::string stem = item.at("group").get<std::string>() + "-" + item.at("id").get<std::string>();
+        std::string note;
+        pixels.push_back(explain::prepareTarget(readImageRgb(dir / (stem + "-projection.png")), resolution, note));
+        ws.push_back(readNpy(dir / item.at("ws_file").get<std::string>()).to(torch::kFloat32).reshape({-1, model.network().wDim}).mean(0));
+        const std::string className = item.value("class_name", "");
+        result.points.push_back({"projected", className.empty() ? "-" : className, stem});
+    }
+    if (pixels.empty())
+        throw InputError(dir.string() + "/project.json lists no projected images");
+    result.pixels = torch::stack(pixels);
+    result.ws = torch::stack(ws);
+    return result;
+}
+
+// TensorBoard projector sprite: every point's image as a thumbnail, row-major in a grid of ceil(sqrt(N))
+// columns, no padding, at most 8192 pixels a side (TensorBoard's limit).
+int writeSprite(const std::filesystem::path& file, const torch::Tensor& pixels)
+{
+    const int64_t n = pixels.size(0);
+    const int columns = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n))));
+    const int thumb = static_cast<int>(std::min<int64_t>(pixels.size(2), 8192 / columns));
+    const auto small = torch::nn::functional::interpolate(
+        pixels.to(torch::kFloat32), torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{thumb, thumb}).mode(torch::kArea));
+    writePng(file, tensorGrid(small / 127.5 - 1.0, columns));
+    return thumb;
+}
 
 const char* methodName(const std::string& method) { return method == "pca" ? "PCA" : method == "umap" ? "UMAP" : "t-SNE"; }
 
@@ -54,7 +110,8 @@ void runEmbed(const EmbedArgs& args)
     const auto& network = model.network();
     TerminalProgress bar(true);
     std::vector<Point> points;
-    std::vector<torch::Tensor> rows;
+    std::vector<torch::Tensor> rows, thumbnails;  // thumbnails only for --sprite
+    const Projections projected = args.projections.empty() ? Projections{} : readProjections(args.projections, model);
 
     metrics::SyntheticRequest sreq;
     sreq.perClass = network.classCount > 0
@@ -82,6 +139,10 @@ void runEmbed(const EmbedArgs& args)
                 points.push_back({"synthetic", className(network.classCount > 0 ? static_cast<int>(k) : -1), "seed" + std::to_string(seed)});
             done += sreq.perClass[k];
         }
+        if (args.sprite)
+            thumbnails.push_back(metrics::generateSynthetic(model, sreq, bar.callback()).pixels);
+        if (projected.ws.defined())
+            rows.push_back(projected.ws);
     } else {
         if (args.data.empty())
             throw InputError("--space features needs --data (the real images to map beside the synthetic ones)");
@@ -101,6 +162,7 @@ void runEmbed(const EmbedArgs& args)
         order.resize(static_cast<std::size_t>(std::min<int64_t>(args.count, static_cast<int64_t>(order.size()))));
         const auto pixels = real.pixels.index_select(0, torch::tensor(order));
         rows.push_back(metrics::cachedFeatures(*extractor, "pixels " + metrics::tensorHash(pixels), [&] { return pixels; }, bar.callback()));
+        thumbnails.push_back(pixels);
         for (auto i : order) {
             const int label = real.labels[static_cast<std::size_t>(i)];
             points.push_back({"real", label >= 0 ? real.index.classNames[static_cast<std::size_t>(label)] : "-",
@@ -111,7 +173,13 @@ void runEmbed(const EmbedArgs& args)
                                                bar.callback()));
         for (std::size_t i = 0; i < synthetic.labels.size(); ++i)
             points.push_back({"synthetic", className(synthetic.labels[i]), "seed" + std::to_string(sreq.firstSeed + i)});
+        thumbnails.push_back(synthetic.pixels);
+        if (projected.pixels.defined())
+            rows.push_back(extractor->extract(projected.pixels));
     }
+    points.insert(points.end(), projected.points.begin(), projected.points.end());
+    if (projected.pixels.defined())
+        thumbnails.push_back(projected.pixels);
     const auto x = torch::cat(rows).to(torch::kFloat32);
     const auto started = std::chrono::steady_clock::now();
     torch::Tensor map;
@@ -155,6 +223,13 @@ void runEmbed(const EmbedArgs& args)
     writeTextFileAtomically(out / "tensors.tsv", tensors.str());    // TensorBoard projector: vectors
     writeTextFileAtomically(out / "metadata.tsv", metadata.str());  // and their labels
     writeNpy(out / "features.npy", xs);                               // for numpy, umap-learn, scikit-learn
+    if (args.sprite) {
+        const int thumb = writeSprite(out / "sprite.png", torch::cat(thumbnails));
+        writeTextFileAtomically(out / "projector_config.pbtxt",
+                                "embeddings {\n  tensor_path: \"tensors.tsv\"\n  metadata_path: \"metadata.tsv\"\n"
+                                "  sprite {\n    image_path: \"sprite.png\"\n    single_image_dim: " +
+                                    std::to_string(thumb) + "\n    single_image_dim: " + std::to_string(thumb) + "\n  }\n}\n");
+    }
     const nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash}, {"method", args.method},
                                  {"space", args.space}, {"points", points.size()}, {"dimensions", x.size(1)},
                                  {"seconds", seconds}, {"trustworthiness_k10", trust},
@@ -190,6 +265,9 @@ void addEmbedCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
     cmd->add_option("--out,-o", args->out, "Output folder")->capture_default_str();
     cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--projections", args->projections,
+                    "Also map the images of a `dermgan project` folder made with this model (source 'projected')");
+    cmd->add_flag("--sprite", args->sprite, "Also write sprite.png + projector_config.pbtxt for the TensorBoard projector");
     cmd->add_flag("--json", args->json, "Print the summary as JSON");
     cmd->callback([args, &exitCode] {
         runEmbed(*args);
