@@ -25,3 +25,9 @@ cat > "$state" <<JSON
  "mix": {"enabled": true, "seed": 12, "first_layer": 6, "last_layer": -1}}}
 JSON
 shoot edited --state "$state"
+data="${DERMGAN_SCREENSHOT_DATA:-$root/../shared/data/ham10000}"
+if [ -d "$data" ]; then
+  shoot map --map "$data"                         # UMAP of 1,000 real test images and 1,000 synthetic ones
+else
+  echo "screenshots.sh: no dataset at $data (set DERMGAN_SCREENSHOT_DATA): map screenshot skipped" >&2
+fi

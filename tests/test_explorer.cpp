@@ -5,6 +5,8 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QMenuBar>
+#include <QPushButton>
+#include <QTabWidget>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -12,6 +14,7 @@
 #include <QUndoStack>
 
 #include "explain/latent_directions.h"
+#include "embedding_view.h"
 #include "generator_view.h"
 #include "io/png_text.h"
 #include "io/snapshot.h"
@@ -211,6 +214,57 @@ private Q_SLOTS:
         QCOMPARE(text.at("dermgan:synthetic"), std::string("true"));
         QCOMPARE(text.at("dermgan:seed"), std::string("5"));
         QCOMPARE(QImage(png).convertToFormat(QImage::Format_RGB888), shown);
+    }
+
+    void mapOfLatentsOpensAPointInTheGenerator()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        auto* map = window.embeddingView();
+        MapJob job;
+        job.method = QStringLiteral("pca");
+        job.space = QStringLiteral("w");
+        job.count = 60;
+        map->setJob(job);
+        QSignalSpy ready(map, &EmbeddingView::mapReady);
+        map->compute();
+        QVERIFY(map->busy());
+        QVERIFY(ready.wait(30000));
+        const auto& result = map->result();
+        QCOMPARE(result.points.size(), 60);
+        QCOMPARE(result.thumbnails.size(), 60);
+        QCOMPARE(result.thumbnails[0].size(), QSize(16, 16));
+        QCOMPARE(result.points[59].source, QString("synthetic"));  // 20 per class, classes in order
+        QCOMPARE(result.points[59].classIndex, 2);
+        QCOMPARE(result.points[59].seed, 59u);
+        QVERIFY(result.trustworthiness > 0.5 && result.trustworthiness <= 1.0);
+
+        map->selectPoint(59);
+        auto* open = map->findChild<QPushButton*>("openInGenerator");
+        QVERIFY(open && open->isEnabled());
+        open->click();
+        QCOMPARE(window.generatorView()->recipe().seed, 59u);
+        QCOMPARE(window.generatorView()->recipe().classIndex, 2);
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.generatorView()));
+
+        const QString csv = dir_.path() + "/map.csv";
+        QCOMPARE(map->exportCsv(csv), QString());
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto lines = file.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 61);
+        QVERIFY(lines.last().endsWith(",synthetic,mel,seed59"));
+
+        // A long t-SNE cancelled at once: no map, no error, the old map stays.
+        QSignalSpy failed(map, &EmbeddingView::mapFailed);
+        job.method = QStringLiteral("tsne");
+        job.count = 3000;
+        map->setJob(job);
+        map->compute();
+        map->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!map->busy(), 60000);
+        QCOMPARE(failed.size(), 0);
+        QCOMPARE(map->result().points.size(), 60);
     }
 
     void badFilesGiveOneLineReasons()

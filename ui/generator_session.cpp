@@ -188,6 +188,21 @@ void GeneratorSession::exportPng(const explain::LatentRecipe& recipe, const QStr
               {"dermgan:model_hash", model->generator.hash}});
 }
 
+const GeneratorModel& GeneratorSession::generatorModel() const
+{
+    if (!model_)
+        throw InputError("no generator loaded");
+    return model_->generator;
+}
+
+QString GeneratorSession::trainingDataset() const
+{
+    if (!model_)
+        return {};
+    const QString dataset = QString::fromStdString(model_->generator.training.dataset);
+    return !dataset.isEmpty() && QFileInfo(dataset).isDir() ? QFileInfo(dataset).absoluteFilePath() : QString();
+}
+
 bool GeneratorSession::cudaAvailable() { return torch::cuda::is_available(); }
 
 } // namespace dermgan::ui

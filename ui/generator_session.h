@@ -12,6 +12,10 @@
 
 #include "explain/latent_recipe.h"
 
+namespace dermgan {
+struct GeneratorModel;
+}
+
 namespace dermgan::ui {
 
 struct DirectionInfo {
@@ -47,6 +51,11 @@ public:
     QImage render(const explain::LatentRecipe& recipe) const;
     // PNG at the model's resolution with text chunks: synthetic=true, recipe JSON, model hash. Atomic.
     void exportPng(const explain::LatentRecipe& recipe, const QString& file) const;
+
+    // For the core jobs of the UI's other LibTorch file (map_job.cpp). Requires isLoaded().
+    const GeneratorModel& generatorModel() const;
+    // The training dataset recorded in the model, when that folder exists from here; else empty.
+    QString trainingDataset() const;
 
     static bool cudaAvailable();
 

@@ -18,9 +18,11 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTextBrowser>
 #include <QUndoStack>
 
+#include "embedding_view.h"
 #include "generator_view.h"
 #include "io/atomic_file.h"
 #include "render_queue.h"
@@ -57,9 +59,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     startPage_->setAccessibleName(tr("Start page"));
 
     generator_ = new GeneratorView(undo_);
+    map_ = new EmbeddingView;
+    tabs_ = new QTabWidget;
+    tabs_->addTab(generator_, tr("&Generate"));
+    tabs_->addTab(map_, tr("&Map"));
     pages_ = new QStackedWidget;
     pages_->addWidget(startPage_);
-    pages_->addWidget(generator_);
+    pages_->addWidget(tabs_);
     setCentralWidget(pages_);
 
     card_ = new QTextBrowser;
@@ -78,6 +84,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     statusBar()->addPermanentWidget(deviceLabel_);
     connect(generator_, &GeneratorView::frameShown, this,
             [this](double milliseconds) { frameLabel_->setText(tr("frame %1 ms").arg(milliseconds, 0, 'f', 0)); });
+    connect(map_, &EmbeddingView::mapFailed, this,
+            [this](const QString& message) { reportError(tr("The map failed"), message, tr("Check the dataset folder and the settings.")); });
+    connect(map_, &EmbeddingView::openSynthetic, this, [this](quint32 seed, int classIndex) {
+        explain::LatentRecipe recipe = generator_->recipe();
+        recipe.seed = seed;
+        if (classIndex >= 0)
+            recipe.classIndex = classIndex;
+        generator_->editRecipe(recipe, tr("Open seed %1 from the map").arg(seed));
+        tabs_->setCurrentWidget(generator_);
+    });
     connect(generator_, &GeneratorView::errorOccurred, this,
             [this](const QString& message) { reportError(tr("Rendering failed"), message, tr("Check the recipe's class and layers.")); });
 
@@ -186,6 +202,7 @@ QString MainWindow::openModel(const QString& path)
     }
     session_ = session;
     generator_->setSession(session_);
+    map_->setSession(session_);
     rememberRecent(QFileInfo(path).absoluteFilePath());
     showModelState();
     return {};
@@ -201,6 +218,7 @@ QString MainWindow::openDirections(const QString& path)
     }
     session_ = session;
     generator_->setSession(session_);
+    map_->setSession(session_);
     showModelState();
     return {};
 }
@@ -294,7 +312,7 @@ QString MainWindow::startPageText() const { return startPage_->text(); }
 void MainWindow::showModelState()
 {
     const bool loaded = session_.isLoaded();
-    pages_->setCurrentWidget(loaded ? static_cast<QWidget*>(generator_) : startPage_);
+    pages_->setCurrentWidget(loaded ? static_cast<QWidget*>(tabs_) : startPage_);
     card_->setHtml(session_.cardHtml());
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("modelCardDock")); dock && loaded)
         dock->show();

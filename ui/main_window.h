@@ -1,6 +1,6 @@
 #pragma once
-// The explorer's main window: a start page until a generator is open, then the generate view with the
-// model card beside it. Owns the menus, the undo stack, recent files, drag and drop, the device choice and
+// The explorer's main window: a start page until a generator is open, then the generate and map views
+// with the model card beside them. Owns the menus, the undo stack, recent files, drag and drop, the device choice and
 // saved explorer states.
 #include <QMainWindow>
 
@@ -10,11 +10,13 @@ class QActionGroup;
 class QLabel;
 class QMenu;
 class QStackedWidget;
+class QTabWidget;
 class QTextBrowser;
 class QUndoStack;
 
 namespace dermgan::ui {
 
+class EmbeddingView;
 class GeneratorView;
 
 class MainWindow : public QMainWindow {
@@ -32,6 +34,8 @@ public:
 
     QString startPageText() const;
     GeneratorView* generatorView() const { return generator_; }
+    EmbeddingView* embeddingView() const { return map_; }
+    QTabWidget* tabs() const { return tabs_; }
     QUndoStack* undoStack() const { return undo_; }
     QString device() const { return device_; }
     void setDevice(const QString& device);  // "auto", "cpu", "cuda": reopens the model there
@@ -53,7 +57,9 @@ private:
     QUndoStack* undo_ = nullptr;
     QStackedWidget* pages_ = nullptr;
     QLabel* startPage_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
     GeneratorView* generator_ = nullptr;
+    EmbeddingView* map_ = nullptr;
     QTextBrowser* card_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QActionGroup* deviceGroup_ = nullptr;

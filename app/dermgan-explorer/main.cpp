@@ -4,9 +4,11 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
+#include <QTabWidget>
 #include <QTimer>
 
 #include "common/runtime.h"
+#include "embedding_view.h"
 #include "generator_view.h"
 #include "main_window.h"
 #include "metrics/feature_extractor.h"
@@ -43,10 +45,13 @@ int main(int argc, char** argv)
     const QCommandLineOption directions(QStringLiteral("directions"), QStringLiteral("Direction file to load."), QStringLiteral("file"));
     const QCommandLineOption state(QStringLiteral("state"), QStringLiteral("Explorer state to restore."), QStringLiteral("file"));
     const QCommandLineOption noModel(QStringLiteral("no-model"), QStringLiteral("Start without opening a model."));
+    const QCommandLineOption map(QStringLiteral("map"),
+                                 QStringLiteral("Open the Map tab and compute a UMAP of <dataset>'s test images beside synthetic ones."),
+                                 QStringLiteral("dataset"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a PNG of the window to <file> once the first frame shows, then quit."),
                                         QStringLiteral("file"));
-    parser.addOptions({directions, state, noModel, screenshot});
+    parser.addOptions({directions, state, noModel, map, screenshot});
     parser.process(app);
 
     dermgan::configureThreads();  // LibTorch would otherwise use one core
@@ -62,6 +67,13 @@ int main(int argc, char** argv)
         error = window.openDirections(parser.value(directions));
     if (error.isEmpty() && parser.isSet(state))
         error = window.loadExplorerState(parser.value(state));
+    if (error.isEmpty() && parser.isSet(map)) {
+        dermgan::ui::MapJob job;
+        job.data = parser.value(map);
+        window.embeddingView()->setJob(job);
+        window.tabs()->setCurrentWidget(window.embeddingView());
+        window.embeddingView()->compute();
+    }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         auto grab = [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); };
@@ -71,6 +83,9 @@ int main(int argc, char** argv)
         }
         if (model.isEmpty())
             QTimer::singleShot(500, &window, grab);
+        else if (parser.isSet(map))  // the finished map
+            QObject::connect(window.embeddingView(), &dermgan::ui::EmbeddingView::mapReady, &window,
+                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
         else  // the first frame, then a moment for the layout
             QObject::connect(window.generatorView()->renderQueue(), &dermgan::ui::RenderQueue::idle, &window,
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);

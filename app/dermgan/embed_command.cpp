@@ -1,6 +1,5 @@
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -8,22 +7,14 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
-#include "common/random.h"
 #include "common/runtime.h"
-#include "data/image_decode.h"
-#include "data/image_store.h"
-#include "data/subset_loader.h"
 #include "exit_codes.h"
 #include "explain/embedding.h"
-#include "explain/umap.h"
-#include "io/npy.h"
+#include "explain/map_input.h"
 #include "explain_commands.h"
-#include "explain/projector.h"
 #include "io/atomic_file.h"
 #include "io/image_io.h"
-#include "metrics/feature_cache.h"
-#include "metrics/synthetic_set.h"
-#include "nets/latents.h"
+#include "io/npy.h"
 #include "report_files.h"
 #include "terminal_progress.h"
 
@@ -43,46 +34,6 @@ struct EmbedArgs {
     bool json = false;
     bool sprite = false;
 };
-
-struct Point {
-    std::string source, className, id;
-};
-
-// The images of a `dermgan project` folder made with this model: uint8 [N, 3, R, R] projections, their
-// latents (w, or the mean over layers of a W+ latent) and one point each.
-struct Projections {
-    torch::Tensor pixels, ws;
-    std::vector<Point> points;
-};
-
-Projections readProjections(const std::filesystem::path& dir, const GeneratorModel& model)
-{
-    std::ifstream in(dir / "project.json");
-    if (!in)
-        throw InputError("--projections " + dir.string() + " has no project.json; expected a dermgan project output folder");
-    const auto json = nlohmann::json::parse(in, nullptr, false);
-    if (json.is_discarded() || !json.contains("images"))
-        throw InputError(dir.string() + "/project.json is not a dermgan project report");
-    if (json.value("model_hash", "") != model.hash)
-        throw InputError("--projections " + dir.string() + " were made with model " + json.value("model_hash", "?") +
-                         ", not with " + model.hash + "; project the images with this model first");
-    Projections result;
-    std::vector<torch::Tensor> pixels, ws;
-    const int resolution = model.network().resolution;
-    for (const auto& item : json.at("images")) {
-        const std::string stem = item.at("group").get<std::string>() + "-" + item.at("id").get<std::string>();
-        std::string note;
-        pixels.push_back(explain::prepareTarget(readImageRgb(dir / (stem + "-projection.png")), resolution, note));
-        ws.push_back(readNpy(dir / item.at("ws_file").get<std::string>()).to(torch::kFloat32).reshape({-1, model.network().wDim}).mean(0));
-        const std::string className = item.value("class_name", "");
-        result.points.push_back({"projected", className.empty() ? "-" : className, stem});
-    }
-    if (pixels.empty())
-        throw InputError(dir.string() + "/project.json lists no projected images");
-    result.pixels = torch::stack(pixels);
-    result.ws = torch::stack(ws);
-    return result;
-}
 
 // TensorBoard projector sprite: every point's image as a thumbnail, row-major in a grid of ceil(sqrt(N))
 // columns, no padding, at most 8192 pixels a side (TensorBoard's limit).
@@ -107,97 +58,30 @@ void runEmbed(const EmbedArgs& args)
         throw InputError("--space '" + args.space + "' is not known; expected features or w");
     const auto device = selectDevice(args.device);
     GeneratorModel model = loadGeneratorModel(args.model, device);
-    const auto& network = model.network();
     TerminalProgress bar(true);
-    std::vector<Point> points;
-    std::vector<torch::Tensor> rows, thumbnails;  // thumbnails only for --sprite
-    const Projections projected = args.projections.empty() ? Projections{} : readProjections(args.projections, model);
-
-    metrics::SyntheticRequest sreq;
-    sreq.perClass = network.classCount > 0
-                        ? metrics::apportion(args.count, std::vector<double>(static_cast<std::size_t>(network.classCount), 1.0))
-                        : std::vector<int64_t>{args.count};
-    sreq.firstSeed = args.seed * 1000000;
-    const auto className = [&](int label) {
-        return label >= 0 && label < static_cast<int>(network.classNames.size()) ? network.classNames[static_cast<std::size_t>(label)]
-                                                                                   : std::string("-");
-    };
-    if (args.space == "w") {
-        // W of the synthetic images (real images have a w only once projected: see dermgan project).
-        torch::NoGradGuard noGrad;
-        int64_t done = 0;
-        for (std::size_t k = 0; k < sreq.perClass.size(); ++k) {
-            std::vector<std::uint32_t> seeds;
-            for (int64_t i = 0; i < sreq.perClass[k]; ++i)
-                seeds.push_back(static_cast<std::uint32_t>(sreq.firstSeed + static_cast<std::uint64_t>(done + i)));
-            const auto z = nets::latentsFromSeeds(seeds, network.zDim).to(device);
-            const auto c = network.classCount > 0
-                               ? nets::oneHot(std::vector<int64_t>(seeds.size(), static_cast<int64_t>(k)), network.classCount, z.options())
-                               : torch::Tensor();
-            rows.push_back(nets::MappingNetwork(model.generator->mapping)->forward(z, c).select(1, 0).cpu());
-            for (auto seed : seeds)
-                points.push_back({"synthetic", className(network.classCount > 0 ? static_cast<int>(k) : -1), "seed" + std::to_string(seed)});
-            done += sreq.perClass[k];
-        }
-        if (args.sprite)
-            thumbnails.push_back(metrics::generateSynthetic(model, sreq, bar.callback()).pixels);
-        if (projected.ws.defined())
-            rows.push_back(projected.ws);
-    } else {
-        if (args.data.empty())
-            throw InputError("--space features needs --data (the real images to map beside the synthetic ones)");
-        auto extractor = metrics::openFeatureExtractor(args.extractor, device);
-        SubsetRequest request;
-        request.dataset = args.data;
-        request.subset = args.subset;
-        request.splitSeed = args.splitSeed;
-        request.resolution = network.resolution;
-        request.progress = bar.callback();
-        const SubsetImages real = loadSubset(request);
-        std::vector<int64_t> order(real.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            order[i] = static_cast<int64_t>(i);
-        Rng rng(deriveSeed(args.seed, 13));
-        shuffleInPlace(order, rng);
-        order.resize(static_cast<std::size_t>(std::min<int64_t>(args.count, static_cast<int64_t>(order.size()))));
-        const auto pixels = real.pixels.index_select(0, torch::tensor(order));
-        rows.push_back(metrics::cachedFeatures(*extractor, "pixels " + metrics::tensorHash(pixels), [&] { return pixels; }, bar.callback()));
-        thumbnails.push_back(pixels);
-        for (auto i : order) {
-            const int label = real.labels[static_cast<std::size_t>(i)];
-            points.push_back({"real", label >= 0 ? real.index.classNames[static_cast<std::size_t>(label)] : "-",
-                              real.index.records[real.rows[static_cast<std::size_t>(i)]].imageId});
-        }
-        const auto synthetic = metrics::generateSynthetic(model, sreq, bar.callback());
-        rows.push_back(metrics::cachedFeatures(*extractor, metrics::describeRequest(model, sreq), [&] { return synthetic.pixels; },
-                                               bar.callback()));
-        for (std::size_t i = 0; i < synthetic.labels.size(); ++i)
-            points.push_back({"synthetic", className(synthetic.labels[i]), "seed" + std::to_string(sreq.firstSeed + i)});
-        thumbnails.push_back(synthetic.pixels);
-        if (projected.pixels.defined())
-            rows.push_back(extractor->extract(projected.pixels));
-    }
-    points.insert(points.end(), projected.points.begin(), projected.points.end());
-    if (projected.pixels.defined())
-        thumbnails.push_back(projected.pixels);
-    const auto x = torch::cat(rows).to(torch::kFloat32);
+    explain::MapRequest request;
+    request.space = args.space;
+    request.data = args.data;
+    request.subset = args.subset;
+    request.splitSeed = args.splitSeed;
+    request.count = args.count;
+    request.seed = args.seed;
+    request.extractor = args.extractor;
+    request.projections = args.projections;
+    request.thumbnails = args.sprite;
+    const auto input = explain::collectMapInput(model, request, bar.callback());
+    const auto& points = input.points;
+    const auto& x = input.vectors;
     const auto started = std::chrono::steady_clock::now();
-    torch::Tensor map;
-    if (args.method == "pca") {
-        map = explain::pcaEmbedding(x);
-    } else if (args.method == "umap") {
-        explain::UmapOptions options;
-        options.neighbours = args.neighbours;
-        options.minDistance = args.minDistance;
-        options.seed = args.seed;
-        map = explain::umapEmbedding(x, options, bar.callback());
-    } else {
-        explain::TsneOptions options;
-        options.perplexity = args.perplexity;
-        options.iterations = args.iterations;
-        options.seed = args.seed;
-        map = explain::tsneEmbedding(x, options, bar.callback());
-    }
+    explain::MapOptions options;
+    options.method = args.method;
+    options.umap.neighbours = args.neighbours;
+    options.umap.minDistance = args.minDistance;
+    options.umap.seed = args.seed;
+    options.tsne.perplexity = args.perplexity;
+    options.tsne.iterations = args.iterations;
+    options.tsne.seed = args.seed;
+    const auto map = explain::computeMap(x, options, bar.callback());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bar.finish();
     const double trust = explain::trustworthiness(x, map, 10);
@@ -224,7 +108,7 @@ void runEmbed(const EmbedArgs& args)
     writeTextFileAtomically(out / "metadata.tsv", metadata.str());  // and their labels
     writeNpy(out / "features.npy", xs);                               // for numpy, umap-learn, scikit-learn
     if (args.sprite) {
-        const int thumb = writeSprite(out / "sprite.png", torch::cat(thumbnails));
+        const int thumb = writeSprite(out / "sprite.png", input.thumbnails);
         writeTextFileAtomically(out / "projector_config.pbtxt",
                                 "embeddings {\n  tensor_path: \"tensors.tsv\"\n  metadata_path: \"metadata.tsv\"\n"
                                 "  sprite {\n    image_path: \"sprite.png\"\n    single_image_dim: " +

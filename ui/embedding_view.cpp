@@ -1,0 +1,384 @@
+#include "embedding_view.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QLineEdit>
+#include <QPainter>
+#include <QPointer>
+#include <QPushButton>
+#include <QProgressBar>
+#include <QScatterSeries>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTextStream>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "common/errors.h"
+
+namespace dermgan::ui {
+
+namespace {
+
+// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+const QColor kPalette[] = {QColor(230, 159, 0), QColor(86, 180, 233), QColor(0, 158, 115), QColor(240, 228, 66),
+                           QColor(0, 114, 178), QColor(213, 94, 0),  QColor(204, 121, 167), QColor(0, 0, 0)};
+
+QScatterSeries::MarkerShape shapeOf(const QString& source)
+{
+    if (source == QLatin1String("real"))
+        return QScatterSeries::MarkerShapeCircle;
+    if (source == QLatin1String("synthetic"))
+        return QScatterSeries::MarkerShapeRectangle;
+    return QScatterSeries::MarkerShapeTriangle;  // projected
+}
+
+} // namespace
+
+EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
+{
+    method_ = new QComboBox;
+    method_->addItem(tr("UMAP"), QStringLiteral("umap"));
+    method_->addItem(tr("t-SNE"), QStringLiteral("tsne"));
+    method_->addItem(tr("PCA"), QStringLiteral("pca"));
+    method_->setAccessibleName(tr("Map method"));
+    space_ = new QComboBox;
+    space_->addItem(tr("image features (real + synthetic)"), QStringLiteral("features"));
+    space_->addItem(tr("latent w (synthetic)"), QStringLiteral("w"));
+    space_->setAccessibleName(tr("Vectors to map"));
+    data_ = new QLineEdit;
+    data_->setPlaceholderText(tr("dataset folder (for real images)"));
+    data_->setAccessibleName(tr("Dataset folder"));
+    auto* browse = new QPushButton(tr("…"));
+    browse->setAccessibleName(tr("Choose dataset folder"));
+    subset_ = new QComboBox;
+    subset_->addItems({QStringLiteral("test"), QStringLiteral("val"), QStringLiteral("train"), QStringLiteral("all")});
+    subset_->setAccessibleName(tr("Real subset"));
+    count_ = new QSpinBox;
+    count_->setRange(20, 10000);
+    count_->setValue(1000);
+    count_->setSingleStep(100);
+    count_->setAccessibleName(tr("Images per source"));
+    colourBy_ = new QComboBox;
+    colourBy_->addItems({tr("class"), tr("source")});
+    colourBy_->setAccessibleName(tr("Colour by"));
+    computeButton_ = new QPushButton(tr("&Compute map"));
+    cancelButton_ = new QPushButton(tr("Cancel"));
+    cancelButton_->setEnabled(false);
+    progress_ = new QProgressBar;
+    progress_->setTextVisible(true);
+    status_ = new QLabel;
+    status_->setObjectName(QStringLiteral("mapStatus"));
+    status_->setWordWrap(true);
+    auto* exportCsvButton = new QPushButton(tr("Export CSV…"));
+    auto* exportPngButton = new QPushButton(tr("Export PNG…"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Method"), method_);
+    form->addRow(tr("Vectors"), space_);
+    auto* dataRow = new QHBoxLayout;
+    dataRow->addWidget(data_, 1);
+    dataRow->addWidget(browse);
+    form->addRow(tr("Dataset"), dataRow);
+    form->addRow(tr("Real subset"), subset_);
+    form->addRow(tr("Images per source"), count_);
+    form->addRow(tr("Colour by"), colourBy_);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(computeButton_);
+    buttons->addWidget(cancelButton_);
+
+    thumbnail_ = new QLabel;
+    thumbnail_->setFixedSize(192, 192);
+    thumbnail_->setAlignment(Qt::AlignCenter);
+    thumbnail_->setAccessibleName(tr("Preview of the point under the mouse"));
+    pointInfo_ = new QLabel(tr("Hover over a point to see its image; click to select it."));
+    pointInfo_->setWordWrap(true);
+    openButton_ = new QPushButton(tr("Open in &generator"));
+    openButton_->setObjectName(QStringLiteral("openInGenerator"));
+    openButton_->setEnabled(false);
+
+    auto* side = new QVBoxLayout;
+    side->addLayout(form);
+    side->addLayout(buttons);
+    side->addWidget(progress_);
+    side->addWidget(status_);
+    side->addWidget(thumbnail_, 0, Qt::AlignHCenter);
+    side->addWidget(pointInfo_);
+    side->addWidget(openButton_);
+    side->addStretch(1);
+    auto* exports = new QHBoxLayout;
+    exports->addWidget(exportCsvButton);
+    exports->addWidget(exportPngButton);
+    side->addLayout(exports);
+    auto* sideWidget = new QWidget;
+    sideWidget->setLayout(side);
+    sideWidget->setFixedWidth(330);
+
+    chart_ = new QChart;
+    chart_->setTitle(tr("No map yet: choose the vectors and press Compute map"));
+    chart_->legend()->setAlignment(Qt::AlignRight);
+    chart_->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);  // the legend repeats the source's shape
+    chartView_ = new QChartView(chart_);
+    chartView_->setRenderHint(QPainter::Antialiasing, false);  // 10,000 markers stay fluid without it
+    chartView_->setAccessibleName(tr("Map of images"));
+    auto* layout = new QHBoxLayout(this);
+    layout->addWidget(chartView_, 1);
+    layout->addWidget(sideWidget);
+
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), data_->text());
+        if (!dir.isEmpty())
+            data_->setText(dir);
+    });
+    connect(space_, &QComboBox::currentIndexChanged, this, [this] {
+        const bool features = space_->currentData().toString() == QLatin1String("features");
+        data_->setEnabled(features);
+        subset_->setEnabled(features);
+    });
+    connect(computeButton_, &QPushButton::clicked, this, &EmbeddingView::compute);
+    connect(cancelButton_, &QPushButton::clicked, this, &EmbeddingView::cancel);
+    connect(colourBy_, &QComboBox::currentIndexChanged, this, &EmbeddingView::showResult);
+    connect(openButton_, &QPushButton::clicked, this, [this] {
+        if (selected_ >= 0 && result_.points[selected_].source == QLatin1String("synthetic"))
+            Q_EMIT openSynthetic(result_.points[selected_].seed, result_.points[selected_].classIndex);
+    });
+    connect(exportCsvButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export map"), QStringLiteral("map.csv"), tr("CSV (*.csv)"));
+        if (!file.isEmpty())
+            if (const QString error = exportCsv(file); !error.isEmpty())
+                Q_EMIT mapFailed(error);
+    });
+    connect(exportPngButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export plot"), QStringLiteral("map.png"), tr("PNG (*.png)"));
+        if (!file.isEmpty())
+            if (const QString error = exportPng(file); !error.isEmpty())
+                Q_EMIT mapFailed(error);
+    });
+    connect(&watcher_, &QFutureWatcher<MapResult>::finished, this, [this] {
+        running_ = false;
+        computeButton_->setEnabled(true);
+        cancelButton_->setEnabled(false);
+        try {
+            result_ = watcher_.result();
+        } catch (const std::exception& e) {  // rethrown from the worker
+            const bool cancelled = stop_ && stop_->load();
+            status_->setText(cancelled ? tr("Cancelled.") : QString::fromStdString(e.what()));
+            progress_->setValue(0);
+            if (!cancelled)
+                Q_EMIT mapFailed(QString::fromStdString(e.what()));
+            return;
+        }
+        selected_ = -1;
+        showResult();
+        Q_EMIT mapReady();
+    });
+}
+
+EmbeddingView::~EmbeddingView()
+{
+    cancel();
+    try {
+        watcher_.waitForFinished();  // Qt 6 rethrows the job's exception here
+    } catch (const std::exception&) {
+        // a cancelled or failed map: already reported, or no longer of interest
+    }
+}
+
+void EmbeddingView::setSession(const GeneratorSession& session)
+{
+    session_ = session;
+    if (data_->text().isEmpty())
+        data_->setText(QSettings().value(QStringLiteral("mapDataset"), session.trainingDataset()).toString());
+}
+
+void EmbeddingView::setJob(const MapJob& job)
+{
+    method_->setCurrentIndex(method_->findData(job.method));
+    space_->setCurrentIndex(space_->findData(job.space));
+    data_->setText(job.data);
+    subset_->setCurrentText(job.subset);
+    count_->setValue(job.count);
+}
+
+MapJob EmbeddingView::job() const
+{
+    MapJob job;
+    job.method = method_->currentData().toString();
+    job.space = space_->currentData().toString();
+    job.data = data_->text();
+    job.subset = subset_->currentText();
+    job.count = count_->value();
+    return job;
+}
+
+void EmbeddingView::compute()
+{
+    if (running_)
+        return;
+    const MapJob job = this->job();
+    if (job.space == QLatin1String("features") && !job.data.isEmpty())
+        QSettings().setValue(QStringLiteral("mapDataset"), job.data);
+    running_ = true;
+    computeButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
+    status_->setText(tr("Computing…"));
+    progress_->setRange(0, 0);
+    stop_ = std::make_shared<std::atomic<bool>>(false);
+    const auto stop = stop_;
+    QPointer<QProgressBar> bar(progress_);
+    const GeneratorSession session = session_;
+    watcher_.setFuture(QtConcurrent::run([session, job, stop, bar]() {
+        return runMapJob(session, job, [stop, bar](const Progress& p) {
+            QMetaObject::invokeMethod(bar, [bar, p] {
+                if (!bar)
+                    return;
+                bar->setRange(0, static_cast<int>(p.total));
+                bar->setValue(static_cast<int>(p.done));
+                bar->setFormat(QString::fromStdString(p.stage) + QStringLiteral(" %p%"));
+            }, Qt::QueuedConnection);
+            return !stop->load();
+        });
+    }));
+}
+
+void EmbeddingView::cancel()
+{
+    if (stop_)
+        stop_->store(true);
+}
+
+void EmbeddingView::showResult()
+{
+    chart_->removeAllSeries();
+    for (QAbstractAxis* axis : chart_->axes())
+        chart_->removeAxis(axis);
+    series_.clear();
+    if (result_.points.isEmpty())
+        return;
+    const bool byClass = colourBy_->currentIndex() == 0;
+    std::map<std::pair<QString, QString>, std::vector<int>> groups;  // (source, colour key) -> points
+    for (int i = 0; i < result_.points.size(); ++i)
+        groups[{result_.points[i].source, byClass ? result_.points[i].className : result_.points[i].source}].push_back(i);
+    std::map<QString, QColor> colours;
+    for (const auto& [key, indices] : groups)
+        if (!colours.count(key.second))
+            colours[key.second] = kPalette[colours.size() % std::size(kPalette)];
+    auto* x = new QValueAxis;
+    auto* y = new QValueAxis;
+    chart_->addAxis(x, Qt::AlignBottom);
+    chart_->addAxis(y, Qt::AlignLeft);
+    double minX = 1e300, maxX = -1e300, minY = 1e300, maxY = -1e300;
+    for (const QPointF& p : result_.xy)
+        minX = std::min(minX, p.x()), maxX = std::max(maxX, p.x()), minY = std::min(minY, p.y()), maxY = std::max(maxY, p.y());
+    const double padX = 0.03 * (maxX - minX + 1e-9), padY = 0.03 * (maxY - minY + 1e-9);
+    x->setRange(minX - padX, maxX + padX);
+    y->setRange(minY - padY, maxY + padY);
+    for (const auto& [key, indices] : groups) {
+        auto* series = new QScatterSeries;
+        series->setName(byClass ? QStringLiteral("%1 (%2)").arg(key.second, key.first) : key.first);
+        series->setMarkerShape(shapeOf(key.first));
+        series->setMarkerSize(key.first == QLatin1String("projected") ? 11 : 7);
+        series->setColor(colours[key.second]);
+        series->setBorderColor(key.first == QLatin1String("real") ? QColor(Qt::black) : colours[key.second].darker(150));
+        QList<QPointF> points;
+        points.reserve(static_cast<int>(indices.size()));
+        for (int i : indices)
+            points.push_back(result_.xy[i]);
+        series->append(points);
+        chart_->addSeries(series);
+        series->attachAxis(x);
+        series->attachAxis(y);
+        series_.emplace_back(series, indices);
+        connect(series, &QScatterSeries::hovered, this, [this, series](const QPointF& point, bool state) {
+            if (state)
+                preview(nearestIn(series, point));
+        });
+        connect(series, &QScatterSeries::clicked, this, [this, series](const QPointF& point) { selectPoint(nearestIn(series, point)); });
+    }
+    chart_->setTitle(tr("%1 of %2 %3 vectors").arg(result_.method.toUpper(), QString::number(result_.points.size()),
+                                                   result_.space == QLatin1String("w") ? tr("latent w") : tr("image feature")));
+    status_->setText(tr("%1 points mapped in %2 s; trustworthiness (k = 10) %3. Shapes: ● real, ■ synthetic, ▲ projected.")
+                         .arg(result_.points.size())
+                         .arg(result_.seconds, 0, 'f', 1)
+                         .arg(result_.trustworthiness, 0, 'f', 3));
+    progress_->setRange(0, 1);
+    progress_->setValue(1);
+}
+
+int EmbeddingView::nearestIn(QScatterSeries* series, const QPointF& point) const
+{
+    for (const auto& [candidate, indices] : series_) {
+        if (candidate != series)
+            continue;
+        int best = -1;
+        double bestDistance = 1e300;
+        for (int i : indices) {
+            const QPointF d = result_.xy[i] - point;
+            const double distance = d.x() * d.x() + d.y() * d.y();
+            if (distance < bestDistance)
+                bestDistance = distance, best = i;
+        }
+        return best;
+    }
+    return -1;
+}
+
+void EmbeddingView::preview(int index)
+{
+    if (index < 0 || index >= result_.points.size())
+        return;
+    const auto& p = result_.points[index];
+    QImage image = result_.thumbnails[index].scaled(thumbnail_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    if (p.source != QLatin1String("real")) {  // a generated image is never shown unmarked
+        QPainter painter(&image);
+        painter.fillRect(QRect(4, 4, 86, 18), QColor(0, 0, 0, 170));
+        painter.setPen(Qt::white);
+        painter.drawText(QRect(4, 4, 86, 18), Qt::AlignCenter, tr("SYNTHETIC"));
+    }
+    thumbnail_->setPixmap(QPixmap::fromImage(image));
+    pointInfo_->setText(tr("<b>%1</b> · %2 · %3").arg(p.source, p.className.toHtmlEscaped(), p.id.toHtmlEscaped()));
+}
+
+void EmbeddingView::selectPoint(int index)
+{
+    if (index < 0 || index >= result_.points.size())
+        return;
+    selected_ = index;
+    preview(index);
+    openButton_->setEnabled(result_.points[index].source == QLatin1String("synthetic"));
+}
+
+QString EmbeddingView::exportCsv(const QString& file) const
+{
+    if (result_.points.isEmpty())
+        return tr("no map to export: compute one first");
+    QFile out(file + QStringLiteral(".part"));
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return tr("cannot write %1").arg(file);
+    QTextStream text(&out);
+    text << "x,y,source,class,id\n";
+    for (int i = 0; i < result_.points.size(); ++i)
+        text << result_.xy[i].x() << ',' << result_.xy[i].y() << ',' << result_.points[i].source << ',' << result_.points[i].className
+             << ',' << result_.points[i].id << '\n';
+    text.flush();
+    out.close();
+    QFile::remove(file);
+    return QFile::rename(out.fileName(), file) ? QString() : tr("cannot move the export into place at %1").arg(file);
+}
+
+QString EmbeddingView::exportPng(const QString& file)
+{
+    if (result_.points.isEmpty())
+        return tr("no map to export: compute one first");
+    return chartView_->grab().save(file, "PNG") ? QString() : tr("cannot write %1").arg(file);
+}
+
+} // namespace dermgan::ui

@@ -1,0 +1,82 @@
+#pragma once
+// The embedding view: a UMAP / t-SNE / PCA scatter of real, synthetic and projected images (or of w
+// vectors), computed in the background with progress and cancel. Colour tells the class (or the source),
+// and the marker shape always tells the source, so colour is never the only cue. Hovering previews a
+// point's image; clicking a synthetic point offers to open its seed and class in the generator.
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include "generator_session.h"
+#include "map_job.h"
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QScatterSeries;
+class QSpinBox;
+
+namespace dermgan::ui {
+
+class EmbeddingView : public QWidget {
+    Q_OBJECT
+public:
+    explicit EmbeddingView(QWidget* parent = nullptr);
+    ~EmbeddingView() override;
+
+    void setSession(const GeneratorSession& session);
+    void setJob(const MapJob& job);  // fills the controls
+    MapJob job() const;
+    void compute();                  // in the background; mapReady or mapFailed follow
+    void cancel();
+    bool busy() const { return running_; }
+    const MapResult& result() const { return result_; }
+    void selectPoint(int index);     // as a click on that point does
+    int selectedPoint() const { return selected_; }
+    QString exportCsv(const QString& file) const;  // empty on success, else the reason
+    QString exportPng(const QString& file);
+
+Q_SIGNALS:
+    void mapReady();
+    void mapFailed(const QString& message);
+    // "Open in generator" on a synthetic point.
+    void openSynthetic(quint32 seed, int classIndex);
+
+private:
+    void showResult();
+    void preview(int index);
+    int nearestIn(QScatterSeries* series, const QPointF& point) const;
+
+    GeneratorSession session_;
+    MapResult result_;
+    QFutureWatcher<MapResult> watcher_;
+    std::shared_ptr<std::atomic<bool>> stop_;
+    bool running_ = false;
+    int selected_ = -1;
+    std::vector<std::pair<QScatterSeries*, std::vector<int>>> series_;  // each series' point indices
+
+    QComboBox* method_ = nullptr;
+    QComboBox* space_ = nullptr;
+    QLineEdit* data_ = nullptr;
+    QComboBox* subset_ = nullptr;
+    QSpinBox* count_ = nullptr;
+    QComboBox* colourBy_ = nullptr;
+    QPushButton* computeButton_ = nullptr;
+    QPushButton* cancelButton_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* status_ = nullptr;
+    QChart* chart_ = nullptr;
+    QChartView* chartView_ = nullptr;
+    QLabel* thumbnail_ = nullptr;
+    QLabel* pointInfo_ = nullptr;
+    QPushButton* openButton_ = nullptr;
+};
+
+} // namespace dermgan::ui
