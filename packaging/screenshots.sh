@@ -25,6 +25,10 @@ cat > "$state" <<JSON
  "mix": {"enabled": true, "seed": 12, "first_layer": 6, "last_layer": -1}}}
 JSON
 shoot edited --state "$state"
+# The projection target is synthetic too (a lesion of the unconditional model): no real patient image
+# goes into the repository.
+"$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --seeds 5 --out "$config/target" >/dev/null
+shoot project --project "$config/target/seed0005.png" --project-class 5
 data="${DERMGAN_SCREENSHOT_DATA:-$root/../shared/data/ham10000}"
 if [ -d "$data" ]; then
   shoot map --map "$data"                         # UMAP of 1,000 real test images and 1,000 synthetic ones

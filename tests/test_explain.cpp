@@ -283,6 +283,16 @@ private Q_SLOTS:
         bad = recipe;
         bad.mix.lastLayer = 99;
         QVERIFY_EXCEPTION_THROWN(recipeWs(model, set, bad), InputError);
+
+        // A projected latent replaces the seed: its ws come back as given (no mixing, no edits).
+        LatentRecipe projected;
+        projected.classIndex = 2;
+        const auto given = torch::randn({model.network().numWs(), 32});
+        projected.ws.assign(given.data_ptr<float>(), given.data_ptr<float>() + given.numel());
+        QVERIFY(recipeFromJson(toJson(projected)) == projected);
+        QVERIFY(torch::equal(recipeWs(model, set, projected)[0], given));
+        projected.ws.pop_back();
+        QVERIFY_EXCEPTION_THROWN(recipeWs(model, set, projected), InputError);
     }
 
     void directionsApplyToTheirLayersAndFilesAreTiedToTheirModel()

@@ -16,6 +16,7 @@
 #include "explain/latent_directions.h"
 #include "embedding_view.h"
 #include "generator_view.h"
+#include "projection_view.h"
 #include "io/png_text.h"
 #include "io/snapshot.h"
 #include "main_window.h"
@@ -265,6 +266,56 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!map->busy(), 60000);
         QCOMPARE(failed.size(), 0);
         QCOMPARE(map->result().points.size(), 60);
+    }
+
+    void projectionConvergesAndOpensInTheGenerator()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        // The target: an image of this generator (seed 21, class 1), written as a 40x30 photo-like PNG so the
+        // view must crop and resize it.
+        explain::LatentRecipe source;
+        source.seed = 21;
+        source.classIndex = 1;
+        GeneratorSession session;
+        session.load(model_, QStringLiteral("cpu"));
+        const QString photo = dir_.path() + "/photo.png";
+        QVERIFY(session.render(source).scaled(40, 40).copy(0, 5, 40, 30).save(photo));
+
+        auto* view = window.projectionView();
+        ProjectionJob job;
+        job.image = photo;
+        job.steps = 60;
+        job.classIndex = 1;
+        view->setJob(job);
+        QSignalSpy done(view, &ProjectionView::projectionFinished);
+        view->start();
+        QVERIFY(view->busy());
+        QVERIFY(done.wait(120000));
+        const auto& outcome = view->outcome();
+        QVERIFY(!outcome.cancelled);
+        QCOMPARE(view->curvePoints(), 60);  // one loss point per step, drawn live
+        QVERIFY(outcome.note.contains("resized"));
+        QCOMPARE(outcome.projection.size(), QSize(16, 16));
+        QCOMPARE(outcome.ws.size(), std::size_t(window.generatorView()->session().numWs() * 32));
+        QVERIFY(outcome.ssim > 0 && outcome.ssim <= 1);
+        QVERIFY(view->readout().contains("SSIM"));
+
+        auto* open = view->findChild<QPushButton*>("openProjection");
+        QVERIFY(open && open->isEnabled());
+        open->click();
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.generatorView()));
+        QCOMPARE(window.generatorView()->recipe().ws, outcome.ws);
+        QCOMPARE(window.generatorView()->recipe().classIndex, 1);
+        const QImage opened = settledImage(window.generatorView());
+        QVERIFY(!opened.isNull());
+        window.undoStack()->undo();  // back to the seeded image
+        QVERIFY(window.generatorView()->recipe().ws.empty());
+
+        view->start();  // cancelled at once: a result so far, marked cancelled, no error
+        view->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!view->busy(), 60000);
+        QVERIFY(view->outcome().cancelled);
     }
 
     void badFilesGiveOneLineReasons()

@@ -73,7 +73,9 @@ GeneratorView::GeneratorView(QUndoStack* undoStack, QWidget* parent) : QWidget(p
 
     connect(queue_, &RenderQueue::frameReady, this, [this](const QImage& image, double milliseconds) {
         image_->setImage(image);
-        frameInfo_->setText(tr("seed %1 · %2 ms").arg(queue_->shownRecipe().seed).arg(milliseconds, 0, 'f', 0));
+        const auto& shown = queue_->shownRecipe();
+        frameInfo_->setText((shown.ws.empty() ? tr("seed %1").arg(shown.seed) : tr("projected latent")) +
+                            tr(" · %1 ms").arg(milliseconds, 0, 'f', 0));
         Q_EMIT frameShown(milliseconds);
     });
     connect(queue_, &RenderQueue::renderFailed, this, &GeneratorView::errorOccurred);
@@ -99,7 +101,10 @@ QWidget* GeneratorView::buildControls()
     seedLabel->setBuddy(seed_);
     form->addRow(seedLabel, seedRow);
     connect(seed_, &QSpinBox::valueChanged, this, [this](int value) {
-        change(tr("Seed %1").arg(value), [value](explain::LatentRecipe& r) { r.seed = static_cast<std::uint32_t>(value); }, false);
+        change(tr("Seed %1").arg(value), [value](explain::LatentRecipe& r) {
+            r.seed = static_cast<std::uint32_t>(value);
+            r.ws.clear();  // a seed replaces a projected latent
+        }, false);
     });
     connect(randomSeed_, &QPushButton::clicked, this,
             [this] { seed_->setValue(static_cast<int>(QRandomGenerator::global()->bounded(100000))); });

@@ -24,6 +24,7 @@
 
 #include "embedding_view.h"
 #include "generator_view.h"
+#include "projection_view.h"
 #include "io/atomic_file.h"
 #include "render_queue.h"
 
@@ -42,7 +43,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("dermgan explorer"));
     setAcceptDrops(true);
-    resize(1100, 700);
+    resize(1320, 780);
     undo_ = new QUndoStack(this);
 
     startPage_ = new QLabel;
@@ -60,8 +61,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     generator_ = new GeneratorView(undo_);
     map_ = new EmbeddingView;
+    projection_ = new ProjectionView;
     tabs_ = new QTabWidget;
     tabs_->addTab(generator_, tr("&Generate"));
+    tabs_->addTab(projection_, tr("&Project"));
     tabs_->addTab(map_, tr("&Map"));
     pages_ = new QStackedWidget;
     pages_->addWidget(startPage_);
@@ -72,6 +75,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     card_->setObjectName(QStringLiteral("modelCard"));
     card_->setAccessibleName(tr("Model card"));
     card_->setOpenExternalLinks(false);
+    card_->setMinimumWidth(250);
     auto* dock = new QDockWidget(tr("Model card"), this);
     dock->setObjectName(QStringLiteral("modelCardDock"));
     dock->setWidget(card_);
@@ -92,6 +96,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         if (classIndex >= 0)
             recipe.classIndex = classIndex;
         generator_->editRecipe(recipe, tr("Open seed %1 from the map").arg(seed));
+        tabs_->setCurrentWidget(generator_);
+    });
+    connect(projection_, &ProjectionView::projectionFailed, this,
+            [this](const QString& message) { reportError(tr("The projection failed"), message, tr("Choose a readable image and its diagnosis.")); });
+    connect(projection_, &ProjectionView::openProjected, this, [this](const std::vector<float>& ws, int classIndex) {
+        explain::LatentRecipe recipe = generator_->recipe();
+        recipe.ws = ws;
+        if (classIndex >= 0)
+            recipe.classIndex = classIndex;
+        recipe.mix.enabled = false;
+        generator_->editRecipe(recipe, tr("Open projection"));
         tabs_->setCurrentWidget(generator_);
     });
     connect(generator_, &GeneratorView::errorOccurred, this,
@@ -203,6 +218,7 @@ QString MainWindow::openModel(const QString& path)
     session_ = session;
     generator_->setSession(session_);
     map_->setSession(session_);
+    projection_->setSession(session_);
     rememberRecent(QFileInfo(path).absoluteFilePath());
     showModelState();
     return {};

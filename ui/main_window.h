@@ -1,5 +1,5 @@
 #pragma once
-// The explorer's main window: a start page until a generator is open, then the generate and map views
+// The explorer's main window: a start page until a generator is open, then the generate, projection and map views
 // with the model card beside them. Owns the menus, the undo stack, recent files, drag and drop, the device choice and
 // saved explorer states.
 #include <QMainWindow>
@@ -18,6 +18,7 @@ namespace dermgan::ui {
 
 class EmbeddingView;
 class GeneratorView;
+class ProjectionView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -35,6 +36,7 @@ public:
     QString startPageText() const;
     GeneratorView* generatorView() const { return generator_; }
     EmbeddingView* embeddingView() const { return map_; }
+    ProjectionView* projectionView() const { return projection_; }
     QTabWidget* tabs() const { return tabs_; }
     QUndoStack* undoStack() const { return undo_; }
     QString device() const { return device_; }
@@ -60,6 +62,7 @@ private:
     QTabWidget* tabs_ = nullptr;
     GeneratorView* generator_ = nullptr;
     EmbeddingView* map_ = nullptr;
+    ProjectionView* projection_ = nullptr;
     QTextBrowser* card_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QActionGroup* deviceGroup_ = nullptr;

@@ -10,6 +10,7 @@
 #include "common/runtime.h"
 #include "embedding_view.h"
 #include "generator_view.h"
+#include "projection_view.h"
 #include "main_window.h"
 #include "metrics/feature_extractor.h"
 #include "render_queue.h"
@@ -51,7 +52,11 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a PNG of the window to <file> once the first frame shows, then quit."),
                                         QStringLiteral("file"));
-    parser.addOptions({directions, state, noModel, map, screenshot});
+    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Open the Project tab and project <image> (300 steps, W)."),
+                                     QStringLiteral("image"));
+    const QCommandLineOption projectClass(QStringLiteral("project-class"), QStringLiteral("Diagnosis index of the --project image."),
+                                          QStringLiteral("index"), QStringLiteral("0"));
+    parser.addOptions({directions, state, noModel, map, project, projectClass, screenshot});
     parser.process(app);
 
     dermgan::configureThreads();  // LibTorch would otherwise use one core
@@ -74,6 +79,14 @@ int main(int argc, char** argv)
         window.tabs()->setCurrentWidget(window.embeddingView());
         window.embeddingView()->compute();
     }
+    if (error.isEmpty() && parser.isSet(project)) {
+        dermgan::ui::ProjectionJob job;
+        job.image = parser.value(project);
+        job.classIndex = parser.value(projectClass).toInt();
+        window.projectionView()->setJob(job);
+        window.tabs()->setCurrentWidget(window.projectionView());
+        window.projectionView()->start();
+    }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         auto grab = [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); };
@@ -83,6 +96,9 @@ int main(int argc, char** argv)
         }
         if (model.isEmpty())
             QTimer::singleShot(500, &window, grab);
+        else if (parser.isSet(project))  // the finished projection
+            QObject::connect(window.projectionView(), &dermgan::ui::ProjectionView::projectionFinished, &window,
+                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
         else if (parser.isSet(map))  // the finished map
             QObject::connect(window.embeddingView(), &dermgan::ui::EmbeddingView::mapReady, &window,
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);

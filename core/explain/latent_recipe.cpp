@@ -17,7 +17,7 @@ bool StyleMix::operator==(const StyleMix& other) const
 bool LatentRecipe::operator==(const LatentRecipe& other) const
 {
     return seed == other.seed && classIndex == other.classIndex && psi == other.psi && noise == other.noise &&
-           edits == other.edits && mix == other.mix;
+           edits == other.edits && mix == other.mix && ws == other.ws;
 }
 
 namespace {
@@ -63,7 +63,8 @@ nlohmann::json toJson(const LatentRecipe& recipe)
             {"noise", noiseName(recipe.noise)},
             {"edits", edits},
             {"mix", {{"enabled", recipe.mix.enabled}, {"seed", recipe.mix.seed}, {"first_layer", recipe.mix.firstLayer},
-                     {"last_layer", recipe.mix.lastLayer}}}};
+                     {"last_layer", recipe.mix.lastLayer}}},
+            {"ws", recipe.ws}};
 }
 
 LatentRecipe recipeFromJson(const nlohmann::json& json)
@@ -88,6 +89,7 @@ LatentRecipe recipeFromJson(const nlohmann::json& json)
     recipe.mix.seed = field<std::uint32_t>(mix, "seed", recipe.mix.seed);
     recipe.mix.firstLayer = field<int>(mix, "first_layer", recipe.mix.firstLayer);
     recipe.mix.lastLayer = field<int>(mix, "last_layer", recipe.mix.lastLayer);
+    recipe.ws = field<std::vector<float>>(json, "ws", {});
     return recipe;
 }
 

@@ -35,6 +35,9 @@ struct LatentRecipe {
     nets::NoiseMode noise = nets::NoiseMode::Const;
     std::vector<DirectionEdit> edits;  // zero amounts may be left in or out
     StyleMix mix;
+    // A projected latent [numWs * wDim], row-major, that replaces the seed's ws (then mixing and edits
+    // apply as usual); empty for seeded images.
+    std::vector<float> ws;
 
     bool operator==(const LatentRecipe& other) const;
     bool operator!=(const LatentRecipe& other) const { return !(*this == other); }

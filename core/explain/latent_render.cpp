@@ -41,7 +41,15 @@ torch::Tensor recipeWs(const GeneratorModel& model, const DirectionSet& directio
         throw InputError("class " + std::to_string(recipe.classIndex) + " is out of range; the model has " +
                          std::to_string(network.classCount) + " classes");
     torch::NoGradGuard noGrad;
-    auto ws = mappedWs(model, recipe.seed, recipe.classIndex, recipe.psi);
+    torch::Tensor ws;
+    if (recipe.ws.empty()) {
+        ws = mappedWs(model, recipe.seed, recipe.classIndex, recipe.psi);
+    } else {
+        if (recipe.ws.size() != static_cast<std::size_t>(numWs * network.wDim))
+            throw InputError("the recipe's projected latent has " + std::to_string(recipe.ws.size()) + " values; this model needs " +
+                             std::to_string(numWs) + " x " + std::to_string(network.wDim));
+        ws = torch::tensor(recipe.ws, torch::kFloat32).view({1, numWs, network.wDim}).to(model.device);
+    }
     if (recipe.mix.enabled) {
         const auto [first, last] = layerRange(recipe.mix.firstLayer, recipe.mix.lastLayer, numWs, "style mixing");
         const auto other = mappedWs(model, recipe.mix.seed, recipe.classIndex, recipe.psi);

@@ -9,7 +9,8 @@
 namespace dermgan::explain {
 
 // The recipe's per-layer latents [1, numWs, wDim] on the model's device. InputError for a class out of
-// range, an edit naming a direction that `directions` lacks, or a layer range outside the model.
+// range, an edit naming a direction that `directions` lacks, a layer range outside the model, or a
+// projected latent of another size.
 torch::Tensor recipeWs(const GeneratorModel& model, const DirectionSet& directions, const LatentRecipe& recipe);
 // uint8 RGB [3, R, R] on the CPU.
 torch::Tensor renderRecipe(const GeneratorModel& model, const DirectionSet& directions, const LatentRecipe& recipe);

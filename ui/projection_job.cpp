@@ -1,0 +1,58 @@
+#include "projection_job.h"
+
+#include <torch/torch.h>
+
+#include "common/errors.h"
+#include "data/image_decode.h"
+#include "data/image_store.h"
+#include "explain/perceptual_distance.h"
+#include "explain/projector.h"
+#include "metrics/feature_extractor.h"
+
+namespace dermgan::ui {
+
+namespace {
+
+// float [3, R, R] in [-1, 1] (or uint8) -> QImage.
+QImage toImage(const torch::Tensor& image)
+{
+    const auto pixels = (image.scalar_type() == torch::kUInt8 ? image : toPixels(image.unsqueeze(0))[0]).permute({1, 2, 0}).contiguous().cpu();
+    const int side = static_cast<int>(pixels.size(0));
+    return QImage(pixels.data_ptr<std::uint8_t>(), side, side, side * 3, QImage::Format_RGB888).copy();
+}
+
+} // namespace
+
+ProjectionOutcome runProjection(const GeneratorSession& session, const ProjectionJob& job, const ProjectionProgress& progress)
+{
+    const GeneratorModel& model = session.generatorModel();
+    ProjectionOutcome outcome;
+    std::string note;
+    const auto target = explain::prepareTarget(readImageRgb(job.image.toStdString()), model.network().resolution, note);
+    outcome.note = QString::fromStdString(note);
+    auto distance = explain::openPerceptualDistance("derm", model.device);
+    auto features = metrics::openFeatureExtractor("derm", model.device);
+    explain::ProjectionOptions options;
+    options.space = job.wPlus ? explain::LatentSpace::WPlus : explain::LatentSpace::W;
+    options.steps = job.steps;
+    options.classIndex = model.network().classCount > 0 ? job.classIndex : -1;
+    const auto result = explain::project(model, target, *distance, options, [&](const explain::ProjectionStep& step, const torch::Tensor& image) {
+        return !progress || progress(step.step, step.loss, image.defined() ? toImage(image) : QImage());
+    }, 10);
+    outcome.cancelled = result.cancelled;
+    outcome.classIndex = result.classIndex;
+    outcome.target = toImage(result.target);
+    outcome.projection = toImage(result.projection);
+    outcome.difference = toImage(((result.target - result.projection).abs() * 4.0 - 1.0).clamp(-1.0, 1.0));
+    const auto ws = result.ws.to(torch::kFloat32).contiguous().cpu();
+    outcome.ws.assign(ws.data_ptr<float>(), ws.data_ptr<float>() + ws.numel());
+    const auto d = explain::measureProjection(result, *distance, features.get());
+    outcome.rmse = d.rmse;
+    outcome.psnr = d.psnr;
+    outcome.ssim = d.ssim;
+    outcome.perceptual = d.perceptual;
+    outcome.featureCosine = d.featureCosine;
+    return outcome;
+}
+
+} // namespace dermgan::ui

@@ -1,0 +1,37 @@
+#pragma once
+// Projection of one real image into the generator's latent space for the projection view: the core
+// projector with the bundled derm perceptual distance, reported in Qt types. A LibTorch file of the UI.
+#include <functional>
+#include <vector>
+
+#include <QImage>
+#include <QString>
+
+#include "generator_session.h"
+
+namespace dermgan::ui {
+
+struct ProjectionJob {
+    QString image;          // any decodable image; centre-cropped and resized to the model's resolution
+    bool wPlus = false;     // W+ (one w per layer) instead of W
+    int steps = 300;
+    int classIndex = -1;    // conditional models: the image's diagnosis
+};
+
+struct ProjectionOutcome {
+    QImage target, projection, difference;  // difference: |target - projection|, amplified x4
+    std::vector<float> ws;                  // [numWs * wDim], for "open in generator"
+    int classIndex = -1;
+    double rmse = 0, psnr = 0, ssim = 0, perceptual = 0, featureCosine = 0;
+    QString note;                            // e.g. "resized from 600x450"
+    bool cancelled = false;
+};
+
+// Called from the worker thread after each step with (step, loss) and every 10 steps with the current
+// projection (a null image otherwise); return false to cancel.
+using ProjectionProgress = std::function<bool(int step, double loss, const QImage& current)>;
+
+// Throws InputError (unreadable image, class missing or out of range).
+ProjectionOutcome runProjection(const GeneratorSession& session, const ProjectionJob& job, const ProjectionProgress& progress);
+
+} // namespace dermgan::ui

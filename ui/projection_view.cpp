@@ -1,0 +1,325 @@
+#include "projection_view.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QImageReader>
+#include <QLabel>
+#include <QLineSeries>
+#include <QMimeData>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <QLogValueAxis>
+#include <QValueAxis>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "io/png_text.h"
+#include "synthetic_image_view.h"
+
+namespace dermgan::ui {
+
+namespace {
+
+constexpr int kPane = 200;
+
+QLabel* imagePane(const QString& name)
+{
+    auto* label = new QLabel;
+    label->setFixedSize(kPane, kPane);
+    label->setAlignment(Qt::AlignCenter);
+    label->setFrameShape(QFrame::StyledPanel);
+    label->setAccessibleName(name);
+    return label;
+}
+
+// dermgan marks what it generates (PNG text dermgan:synthetic=true); a synthetic target (a test, a demo)
+// must not be called real. (QImageReader::text splits keys at the first ':', so the core reader is used.)
+bool isMarkedSynthetic(const QString& path)
+{
+    QFile file(path);
+    if (!path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) || !file.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray bytes = file.readAll();
+    try {
+        const auto text = readPngText(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        const auto found = text.find("dermgan:synthetic");
+        return found != text.end() && found->second == "true";
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+QPixmap scaled(const QImage& image)
+{
+    return QPixmap::fromImage(image.scaled(kPane, kPane, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+}
+
+} // namespace
+
+ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
+{
+    setAcceptDrops(true);
+    target_ = imagePane(tr("Real target image"));
+    target_->setText(tr("Open or drop\na real image"));
+    projection_ = new SyntheticImageView;
+    projection_->setFixedSize(kPane, kPane);
+    projection_->setAccessibleName(tr("Projection (synthetic)"));
+    difference_ = imagePane(tr("Difference map"));
+    auto* panes = new QGridLayout;
+    targetCaption_ = new QLabel(tr("Real image (target)"));
+    panes->addWidget(targetCaption_, 0, 0);
+    panes->addWidget(new QLabel(tr("Projection (synthetic)")), 0, 1);
+    panes->addWidget(new QLabel(tr("|difference| x 4")), 0, 2);
+    panes->addWidget(target_, 1, 0);
+    panes->addWidget(projection_, 1, 1);
+    panes->addWidget(difference_, 1, 2);
+
+    chart_ = new QChart;
+    chart_->setTitle(tr("Loss (perceptual + pixel) per step"));
+    chart_->legend()->hide();
+    loss_ = new QLineSeries;
+    chart_->addSeries(loss_);
+    stepAxis_ = new QValueAxis;
+    stepAxis_->setTitleText(tr("step"));
+    lossAxis_ = new QLogValueAxis;  // the early noise phase is orders of magnitude above the end
+    lossAxis_->setLabelFormat(QStringLiteral("%.3g"));
+    chart_->addAxis(stepAxis_, Qt::AlignBottom);
+    chart_->addAxis(lossAxis_, Qt::AlignLeft);
+    loss_->attachAxis(stepAxis_);
+    loss_->attachAxis(lossAxis_);
+    auto* chartView = new QChartView(chart_);
+    chartView->setMinimumHeight(220);
+    chartView->setAccessibleName(tr("Loss curve"));
+
+    auto* openImage = new QPushButton(tr("&Open image…"));
+    class_ = new QComboBox;
+    class_->setAccessibleName(tr("Diagnosis of the image"));
+    space_ = new QComboBox;
+    space_->addItem(tr("W (one latent)"));
+    space_->addItem(tr("W+ (one per layer: closer, less editable)"));
+    space_->setAccessibleName(tr("Latent space"));
+    steps_ = new QSpinBox;
+    steps_->setRange(10, 2000);
+    steps_->setValue(300);
+    steps_->setSingleStep(50);
+    steps_->setAccessibleName(tr("Steps"));
+    startButton_ = new QPushButton(tr("&Project"));
+    startButton_->setObjectName(QStringLiteral("projectButton"));
+    startButton_->setEnabled(false);
+    cancelButton_ = new QPushButton(tr("Cancel"));
+    cancelButton_->setEnabled(false);
+    openButton_ = new QPushButton(tr("Open in &generator"));
+    openButton_->setObjectName(QStringLiteral("openProjection"));
+    openButton_->setEnabled(false);
+    progress_ = new QProgressBar;
+    readout_ = new QLabel;
+    readout_->setObjectName(QStringLiteral("projectionReadout"));
+    readout_->setWordWrap(true);
+    readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* form = new QFormLayout;
+    form->addRow(openImage);
+    form->addRow(tr("Diagnosis"), class_);
+    form->addRow(tr("Latent"), space_);
+    form->addRow(tr("Steps"), steps_);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(startButton_);
+    buttons->addWidget(cancelButton_);
+    auto* side = new QVBoxLayout;
+    side->addLayout(form);
+    side->addLayout(buttons);
+    side->addWidget(progress_);
+    side->addWidget(readout_);
+    side->addWidget(openButton_);
+    side->addStretch(1);
+    auto* sideWidget = new QWidget;
+    sideWidget->setLayout(side);
+    sideWidget->setFixedWidth(330);
+    auto* main = new QVBoxLayout;
+    main->addLayout(panes);
+    main->addWidget(chartView, 1);
+    auto* layout = new QHBoxLayout(this);
+    layout->addLayout(main, 1);
+    layout->addWidget(sideWidget);
+
+    connect(openImage, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a real image"), QString(),
+                                                          tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff)"));
+        if (!path.isEmpty())
+            setImage(path);
+    });
+    connect(startButton_, &QPushButton::clicked, this, &ProjectionView::start);
+    connect(cancelButton_, &QPushButton::clicked, this, &ProjectionView::cancel);
+    connect(openButton_, &QPushButton::clicked, this, [this] { Q_EMIT openProjected(outcome_.ws, outcome_.classIndex); });
+    connect(&watcher_, &QFutureWatcher<ProjectionOutcome>::finished, this, &ProjectionView::finished);
+}
+
+ProjectionView::~ProjectionView()
+{
+    cancel();
+    try {
+        watcher_.waitForFinished();  // Qt 6 rethrows the job's exception here
+    } catch (const std::exception&) {
+    }
+}
+
+void ProjectionView::setSession(const GeneratorSession& session)
+{
+    session_ = session;
+    class_->clear();
+    class_->addItems(session.classNames());
+    class_->setEnabled(class_->count() > 0);
+    outcome_ = {};
+    openButton_->setEnabled(false);
+}
+
+void ProjectionView::setImage(const QString& path)
+{
+    QImageReader reader(path);
+    reader.setAutoTransform(true);
+    const bool synthetic = isMarkedSynthetic(path);
+    const QImage image = reader.read();
+    if (image.isNull()) {
+        Q_EMIT projectionFailed(tr("%1 is not a readable image (%2)").arg(path, reader.errorString()));
+        return;
+    }
+    image_ = path;
+    targetCaption_->setText(synthetic ? tr("Target (SYNTHETIC, made by dermgan)") : tr("Real image (target)"));
+    target_->setPixmap(scaled(image));
+    target_->setToolTip(path);
+    startButton_->setEnabled(session_.isLoaded());
+    readout_->setText(tr("%1: %2 x %3. Choose its diagnosis and press Project.").arg(QFileInfo(path).fileName()).arg(image.width()).arg(image.height()));
+}
+
+void ProjectionView::setJob(const ProjectionJob& job)
+{
+    if (!job.image.isEmpty())
+        setImage(job.image);
+    space_->setCurrentIndex(job.wPlus ? 1 : 0);
+    steps_->setValue(job.steps);
+    if (job.classIndex >= 0)
+        class_->setCurrentIndex(job.classIndex);
+}
+
+ProjectionJob ProjectionView::job() const
+{
+    ProjectionJob job;
+    job.image = image_;
+    job.wPlus = space_->currentIndex() == 1;
+    job.steps = steps_->value();
+    job.classIndex = class_->count() > 0 ? class_->currentIndex() : -1;
+    return job;
+}
+
+void ProjectionView::start()
+{
+    if (running_ || image_.isEmpty() || !session_.isLoaded())
+        return;
+    running_ = true;
+    startButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
+    openButton_->setEnabled(false);
+    loss_->clear();
+    maxLoss_ = 0;
+    minLoss_ = 1e300;
+    const ProjectionJob job = this->job();
+    stepAxis_->setRange(0, job.steps);
+    progress_->setRange(0, job.steps);
+    progress_->setValue(0);
+    readout_->setText(tr("Projecting…"));
+    stop_ = std::make_shared<std::atomic<bool>>(false);
+    const auto stop = stop_;
+    QPointer<ProjectionView> self(this);
+    const GeneratorSession session = session_;
+    watcher_.setFuture(QtConcurrent::run([session, job, stop, self] {
+        return runProjection(session, job, [stop, self](int step, double loss, const QImage& current) {
+            QMetaObject::invokeMethod(self, [self, step, loss, current] {
+                if (self)
+                    self->step(step, loss, current);
+            }, Qt::QueuedConnection);
+            return !stop->load();
+        });
+    }));
+}
+
+void ProjectionView::step(int step, double loss, const QImage& current)
+{
+    loss_->append(step, loss);
+    if (loss > 0) {
+        maxLoss_ = std::max(maxLoss_, loss);
+        minLoss_ = std::min(minLoss_, loss);
+        lossAxis_->setRange(minLoss_ * 0.8, maxLoss_ * 1.25);
+    }
+    progress_->setValue(step);
+    if (!current.isNull())
+        projection_->setImage(current);
+}
+
+void ProjectionView::cancel()
+{
+    if (stop_)
+        stop_->store(true);
+}
+
+void ProjectionView::finished()
+{
+    running_ = false;
+    startButton_->setEnabled(true);
+    cancelButton_->setEnabled(false);
+    try {
+        outcome_ = watcher_.result();
+    } catch (const std::exception& e) {
+        readout_->setText(QString::fromStdString(e.what()));
+        Q_EMIT projectionFailed(QString::fromStdString(e.what()));
+        return;
+    }
+    target_->setPixmap(scaled(outcome_.target));
+    projection_->setImage(outcome_.projection);
+    difference_->setPixmap(scaled(outcome_.difference));
+    readout_->setText(readout());
+    openButton_->setEnabled(!outcome_.ws.empty());
+    Q_EMIT projectionFinished();
+}
+
+QString ProjectionView::readout() const
+{
+    if (outcome_.ws.empty())
+        return {};
+    QString text = outcome_.cancelled ? tr("<b>Cancelled</b>: the result so far.<br>") : QString();
+    if (!outcome_.note.isEmpty())
+        text += outcome_.note.toHtmlEscaped() + QStringLiteral("<br>");
+    return text + tr("Pixel RMSE %1 (of 255) · PSNR %2 dB · SSIM %3<br>perceptual (derm) %4 · feature cosine distance %5<br>"
+                     "<i>Smaller distances: the generator can represent this image. Compare with held-out images "
+                     "(dermgan project --subsets train,test) before reading memorisation into it.</i>")
+                      .arg(outcome_.rmse, 0, 'f', 1)
+                      .arg(outcome_.psnr, 0, 'f', 1)
+                      .arg(outcome_.ssim, 0, 'f', 3)
+                      .arg(outcome_.perceptual, 0, 'f', 4)
+                      .arg(outcome_.featureCosine, 0, 'f', 4);
+}
+
+int ProjectionView::curvePoints() const { return loss_->count(); }
+
+void ProjectionView::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void ProjectionView::dropEvent(QDropEvent* event)
+{
+    setImage(event->mimeData()->urls().first().toLocalFile());
+}
+
+} // namespace dermgan::ui

@@ -1,0 +1,85 @@
+#pragma once
+// The projection view: open or drop a real image, choose W or W+ and the steps, and watch the projector
+// bring the generator's image toward it (live loss curve, current image, difference map), with Cancel; then
+// read how close it came (pixel RMSE, PSNR, SSIM, perceptual and feature distances) and continue editing the
+// projected latent in the generator.
+#include <atomic>
+#include <memory>
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include "generator_session.h"
+#include "projection_job.h"
+
+class QChart;
+class QComboBox;
+class QLabel;
+class QLineSeries;
+class QLogValueAxis;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QValueAxis;
+
+namespace dermgan::ui {
+
+class SyntheticImageView;
+
+class ProjectionView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ProjectionView(QWidget* parent = nullptr);
+    ~ProjectionView() override;
+
+    void setSession(const GeneratorSession& session);
+    void setImage(const QString& path);  // shows it as the target
+    void setJob(const ProjectionJob& job);
+    ProjectionJob job() const;
+    void start();
+    void cancel();
+    bool busy() const { return running_; }
+    const ProjectionOutcome& outcome() const { return outcome_; }
+    QString readout() const;
+    int curvePoints() const;
+
+Q_SIGNALS:
+    void projectionFinished();
+    void projectionFailed(const QString& message);
+    void openProjected(const std::vector<float>& ws, int classIndex);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void step(int step, double loss, const QImage& current);
+    void finished();
+
+    GeneratorSession session_;
+    QString image_;
+    ProjectionOutcome outcome_;
+    QFutureWatcher<ProjectionOutcome> watcher_;
+    std::shared_ptr<std::atomic<bool>> stop_;
+    bool running_ = false;
+
+    QLabel* target_ = nullptr;
+    SyntheticImageView* projection_ = nullptr;
+    QLabel* difference_ = nullptr;
+    QComboBox* class_ = nullptr;
+    QComboBox* space_ = nullptr;
+    QSpinBox* steps_ = nullptr;
+    QPushButton* startButton_ = nullptr;
+    QPushButton* cancelButton_ = nullptr;
+    QPushButton* openButton_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* readout_ = nullptr;
+    QChart* chart_ = nullptr;
+    QLineSeries* loss_ = nullptr;
+    QValueAxis* stepAxis_ = nullptr;
+    QLogValueAxis* lossAxis_ = nullptr;
+    QLabel* targetCaption_ = nullptr;
+    double maxLoss_ = 0, minLoss_ = 1e300;
+};
+
+} // namespace dermgan::ui
