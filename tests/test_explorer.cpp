@@ -123,7 +123,8 @@ private Q_SLOTS:
         QVERIFY(seven != first);
         QCOMPARE(view->recipe().seed, 7u);
 
-        view->classBox()->setCurrentIndex(0);
+        QCOMPARE(view->recipe().classIndex, 0);  // no "nv" in this model: the first class
+        view->classBox()->setCurrentIndex(2);
         const QImage otherClass = settledImage(view);
         QVERIFY(otherClass != seven);
 

@@ -1,6 +1,5 @@
 #include "generator_view.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -247,7 +246,7 @@ void GeneratorView::setSession(const GeneratorSession& session)
         box->setRange(0, std::max(0, numWs - 1));
     }
     explain::LatentRecipe fresh;
-    fresh.classIndex = class_->count() > 0 ? std::min(5, class_->count() - 1) : 0;  // nv, HAM10000's commonest, when there
+    fresh.classIndex = std::max(0, class_->findText(QStringLiteral("nv")));  // HAM10000's commonest class, when there
     fresh.mix.firstLayer = std::min(numWs / 2, std::max(0, numWs - 1));
     for (const auto& d : session.directions())
         fresh.edits.push_back({d.name.toStdString(), 0.0, d.firstLayer, d.lastLayer});

@@ -10,7 +10,6 @@
 #include "explain/latent_recipe.h"
 #include "generator_session.h"
 
-class QCheckBox;
 class QComboBox;
 class QGroupBox;
 class QLabel;
