@@ -25,6 +25,7 @@ cat > "$state" <<JSON
  "mix": {"enabled": true, "seed": 12, "first_layer": 6, "last_layer": -1}}}
 JSON
 shoot edited --state "$state"
+shoot gallery --gallery                          # 8 lesions per diagnosis, psi 0.8
 # The projection target is synthetic too (a lesion of the unconditional model): no real patient image
 # goes into the repository.
 "$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --seeds 5 --out "$config/target" >/dev/null

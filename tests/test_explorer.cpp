@@ -15,6 +15,7 @@
 
 #include "explain/latent_directions.h"
 #include "embedding_view.h"
+#include "gallery_view.h"
 #include "generator_view.h"
 #include "projection_view.h"
 #include "io/png_text.h"
@@ -317,6 +318,48 @@ private Q_SLOTS:
         view->cancel();
         QTRY_VERIFY_WITH_TIMEOUT(!view->busy(), 60000);
         QVERIFY(view->outcome().cancelled);
+    }
+
+    void galleryShowsEachClassAndExportsMarkedImages()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        auto* gallery = window.galleryView();
+        gallery->setPerClass(2);
+        QSignalSpy ready(gallery, &GalleryView::galleryReady);
+        gallery->generate();
+        QVERIFY(ready.wait(30000));
+        QCOMPARE(gallery->rows(), 3);  // one row per diagnosis
+        QCOMPARE(gallery->columns(), 2);
+        QCOMPARE(gallery->recipeAt(2, 1).classIndex, 2);
+        QCOMPARE(gallery->recipeAt(2, 1).seed, gallery->recipeAt(0, 1).seed);  // a column is one latent
+        GeneratorSession session;
+        session.load(model_, QStringLiteral("cpu"));
+        QCOMPARE(gallery->imageAt(2, 1), session.render(gallery->recipeAt(2, 1)));
+        QVERIFY(gallery->imageAt(0, 0) != gallery->imageAt(1, 0));
+
+        const QString folder = dir_.path() + "/gallery";
+        QCOMPARE(gallery->exportTo(folder), QString());
+        const QStringList files = QDir(folder).entryList({"*.png"});
+        QCOMPARE(files.size(), 6);
+        QVERIFY(files.contains("synthetic-mel-seed1.png"));
+        QFile png(QDir(folder).filePath("synthetic-mel-seed1.png"));
+        QVERIFY(png.open(QIODevice::ReadOnly));
+        const QByteArray bytes = png.readAll();
+        QCOMPARE(readPngText(std::vector<std::uint8_t>(bytes.begin(), bytes.end())).at("dermgan:synthetic"), std::string("true"));
+
+        // Enlarge, then "Open in generator" from the dialog.
+        QTimer::singleShot(0, [] {
+            QWidget* dialog = QApplication::activeModalWidget();
+            QVERIFY(dialog);
+            for (auto* button : dialog->findChildren<QPushButton*>())
+                if (button->text().contains("generator"))
+                    button->click();
+        });
+        gallery->enlarge(2, 1);
+        QCOMPARE(window.generatorView()->recipe().classIndex, 2);
+        QCOMPARE(window.generatorView()->recipe().seed, gallery->recipeAt(2, 1).seed);
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.generatorView()));
     }
 
     void badFilesGiveOneLineReasons()

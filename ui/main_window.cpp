@@ -23,6 +23,7 @@
 #include <QUndoStack>
 
 #include "embedding_view.h"
+#include "gallery_view.h"
 #include "generator_view.h"
 #include "projection_view.h"
 #include "io/atomic_file.h"
@@ -62,8 +63,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     generator_ = new GeneratorView(undo_);
     map_ = new EmbeddingView;
     projection_ = new ProjectionView;
+    gallery_ = new GalleryView;
     tabs_ = new QTabWidget;
     tabs_->addTab(generator_, tr("&Generate"));
+    tabs_->addTab(gallery_, tr("Ga&llery"));
     tabs_->addTab(projection_, tr("&Project"));
     tabs_->addTab(map_, tr("&Map"));
     pages_ = new QStackedWidget;
@@ -96,6 +99,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         if (classIndex >= 0)
             recipe.classIndex = classIndex;
         generator_->editRecipe(recipe, tr("Open seed %1 from the map").arg(seed));
+        tabs_->setCurrentWidget(generator_);
+    });
+    connect(gallery_, &GalleryView::failed, this,
+            [this](const QString& message) { reportError(tr("The gallery failed"), message, tr("Choose a folder you can write to.")); });
+    connect(gallery_, &GalleryView::openRecipe, this, [this](const explain::LatentRecipe& recipe) {
+        generator_->editRecipe(recipe, tr("Open from the gallery"));
         tabs_->setCurrentWidget(generator_);
     });
     connect(projection_, &ProjectionView::projectionFailed, this,
@@ -219,6 +228,7 @@ QString MainWindow::openModel(const QString& path)
     generator_->setSession(session_);
     map_->setSession(session_);
     projection_->setSession(session_);
+    gallery_->setSession(session_);
     rememberRecent(QFileInfo(path).absoluteFilePath());
     showModelState();
     return {};

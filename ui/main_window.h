@@ -1,5 +1,5 @@
 #pragma once
-// The explorer's main window: a start page until a generator is open, then the generate, projection and map views
+// The explorer's main window: a start page until a generator is open, then the generate, gallery, projection and map views
 // with the model card beside them. Owns the menus, the undo stack, recent files, drag and drop, the device choice and
 // saved explorer states.
 #include <QMainWindow>
@@ -17,6 +17,7 @@ class QUndoStack;
 namespace dermgan::ui {
 
 class EmbeddingView;
+class GalleryView;
 class GeneratorView;
 class ProjectionView;
 
@@ -37,6 +38,7 @@ public:
     GeneratorView* generatorView() const { return generator_; }
     EmbeddingView* embeddingView() const { return map_; }
     ProjectionView* projectionView() const { return projection_; }
+    GalleryView* galleryView() const { return gallery_; }
     QTabWidget* tabs() const { return tabs_; }
     QUndoStack* undoStack() const { return undo_; }
     QString device() const { return device_; }
@@ -63,6 +65,7 @@ private:
     GeneratorView* generator_ = nullptr;
     EmbeddingView* map_ = nullptr;
     ProjectionView* projection_ = nullptr;
+    GalleryView* gallery_ = nullptr;
     QTextBrowser* card_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QActionGroup* deviceGroup_ = nullptr;

@@ -9,6 +9,7 @@
 
 #include "common/runtime.h"
 #include "embedding_view.h"
+#include "gallery_view.h"
 #include "generator_view.h"
 #include "projection_view.h"
 #include "main_window.h"
@@ -56,7 +57,8 @@ int main(int argc, char** argv)
                                      QStringLiteral("image"));
     const QCommandLineOption projectClass(QStringLiteral("project-class"), QStringLiteral("Diagnosis index of the --project image."),
                                           QStringLiteral("index"), QStringLiteral("0"));
-    parser.addOptions({directions, state, noModel, map, project, projectClass, screenshot});
+    const QCommandLineOption gallery(QStringLiteral("gallery"), QStringLiteral("Open the Gallery tab and generate it."));
+    parser.addOptions({directions, state, noModel, map, project, projectClass, gallery, screenshot});
     parser.process(app);
 
     dermgan::configureThreads();  // LibTorch would otherwise use one core
@@ -79,6 +81,10 @@ int main(int argc, char** argv)
         window.tabs()->setCurrentWidget(window.embeddingView());
         window.embeddingView()->compute();
     }
+    if (error.isEmpty() && parser.isSet(gallery)) {
+        window.tabs()->setCurrentWidget(window.galleryView());
+        window.galleryView()->generate();
+    }
     if (error.isEmpty() && parser.isSet(project)) {
         dermgan::ui::ProjectionJob job;
         job.image = parser.value(project);
@@ -96,6 +102,9 @@ int main(int argc, char** argv)
         }
         if (model.isEmpty())
             QTimer::singleShot(500, &window, grab);
+        else if (parser.isSet(gallery))  // the filled gallery
+            QObject::connect(window.galleryView(), &dermgan::ui::GalleryView::galleryReady, &window,
+                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
         else if (parser.isSet(project))  // the finished projection
             QObject::connect(window.projectionView(), &dermgan::ui::ProjectionView::projectionFinished, &window,
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
