@@ -22,7 +22,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "background_job.h"
 #include "common/errors.h"
+#include "synthetic_image_view.h"
 
 namespace dermgan::ui {
 
@@ -185,11 +187,7 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
 EmbeddingView::~EmbeddingView()
 {
     cancel();
-    try {
-        watcher_.waitForFinished();  // Qt 6 rethrows the job's exception here
-    } catch (const std::exception&) {
-        // a cancelled or failed map: already reported, or no longer of interest
-    }
+    finishQuietly(watcher_);
 }
 
 void EmbeddingView::setSession(const GeneratorSession& session)
@@ -339,9 +337,7 @@ void EmbeddingView::preview(int index)
     QImage image = result_.thumbnails[index].scaled(thumbnail_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation);
     if (p.source != QLatin1String("real")) {  // a generated image is never shown unmarked
         QPainter painter(&image);
-        painter.fillRect(QRect(4, 4, 86, 18), QColor(0, 0, 0, 170));
-        painter.setPen(Qt::white);
-        painter.drawText(QRect(4, 4, 86, 18), Qt::AlignCenter, tr("SYNTHETIC"));
+        paintSyntheticBadge(painter, image.rect());
     }
     thumbnail_->setPixmap(QPixmap::fromImage(image));
     pointInfo_->setText(tr("<b>%1</b> · %2 · %3").arg(p.source, p.className.toHtmlEscaped(), p.id.toHtmlEscaped()));

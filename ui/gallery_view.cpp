@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "background_job.h"
 #include "synthetic_image_view.h"
 
 namespace dermgan::ui {
@@ -28,13 +29,8 @@ QPixmap badged(const QImage& image)
 {
     QImage tile = image.scaled(kTile, kTile, Qt::KeepAspectRatio, Qt::SmoothTransformation).convertToFormat(QImage::Format_RGB32);
     QPainter painter(&tile);
-    QFont font = painter.font();
-    font.setPointSizeF(6.5);
-    font.setBold(true);
-    painter.setFont(font);
-    painter.fillRect(QRect(2, 2, 62, 13), QColor(0, 0, 0, 170));
-    painter.setPen(Qt::white);
-    painter.drawText(QRect(2, 2, 62, 13), Qt::AlignCenter, QObject::tr("SYNTHETIC"));
+    paintSyntheticBadge(painter, tile.rect());
+    painter.end();
     return QPixmap::fromImage(tile);
 }
 
@@ -110,10 +106,7 @@ GalleryView::GalleryView(QWidget* parent) : QWidget(parent)
 
 GalleryView::~GalleryView()
 {
-    try {
-        watcher_.waitForFinished();  // Qt 6 rethrows the job's exception here
-    } catch (const std::exception&) {
-    }
+    finishQuietly(watcher_);
 }
 
 void GalleryView::setSession(const GeneratorSession& session)

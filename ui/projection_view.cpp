@@ -24,6 +24,7 @@
 #include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "background_job.h"
 #include "io/png_text.h"
 #include "synthetic_image_view.h"
 
@@ -168,10 +169,7 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
 ProjectionView::~ProjectionView()
 {
     cancel();
-    try {
-        watcher_.waitForFinished();  // Qt 6 rethrows the job's exception here
-    } catch (const std::exception&) {
-    }
+    finishQuietly(watcher_);
 }
 
 void ProjectionView::setSession(const GeneratorSession& session)

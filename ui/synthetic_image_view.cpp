@@ -29,13 +29,20 @@ void SyntheticImageView::paintEvent(QPaintEvent*)
     // Smooth scaling: 64 px lesions blown up with nearest neighbours look like mosaics, not skin.
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(target, image_);
-    const QString badge = tr("SYNTHETIC");
+    paintSyntheticBadge(painter, target);
+}
+
+void paintSyntheticBadge(QPainter& painter, const QRect& image)
+{
+    const QString badge = SyntheticImageView::tr("SYNTHETIC");
+    const int side = std::min(image.width(), image.height());
     QFont font = painter.font();
     font.setBold(true);
-    font.setPointSizeF(std::max(8.0, side / 28.0));
+    font.setPixelSize(std::max(8, side / 20));
     painter.setFont(font);
-    const QRect text = painter.fontMetrics().boundingRect(badge).adjusted(-6, -3, 6, 3);
-    const QRect box(target.left() + 6, target.top() + 6, text.width(), text.height());
+    const int margin = std::max(2, side / 64);
+    const QRect text = painter.fontMetrics().boundingRect(badge).adjusted(-2 * margin, -margin, 2 * margin, margin);
+    const QRect box(image.left() + margin, image.top() + margin, text.width(), text.height());
     painter.fillRect(box, QColor(0, 0, 0, 170));
     painter.setPen(Qt::white);
     painter.drawText(box, Qt::AlignCenter, badge);

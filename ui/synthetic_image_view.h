@@ -4,7 +4,13 @@
 #include <QImage>
 #include <QWidget>
 
+class QPainter;
+
 namespace dermgan::ui {
+
+// Paints the SYNTHETIC badge in the top-left corner of `image` (where an image was drawn), sized to it:
+// the one mark every view puts on generated images.
+void paintSyntheticBadge(QPainter& painter, const QRect& image);
 
 class SyntheticImageView : public QWidget {
     Q_OBJECT
