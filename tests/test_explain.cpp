@@ -15,6 +15,7 @@
 #include "explain/image_distances.h"
 #include "explain/latent_directions.h"
 #include "explain/latent_render.h"
+#include "explain/neighbours.h"
 #include "explain/projector.h"
 #include "explain/umap.h"
 #include "metrics/classifier_file.h"
@@ -293,6 +294,57 @@ private Q_SLOTS:
         QVERIFY(torch::equal(recipeWs(model, set, projected)[0], given));
         projected.ws.pop_back();
         QVERIFY_EXCEPTION_THROWN(recipeWs(model, set, projected), InputError);
+    }
+
+    void walksInterpolateAndNeighboursFindTheirSeed()
+    {
+        // A walk is the straight line between two latents; edits and mixing are folded into its ends.
+        LatentRecipe base;
+        base.seed = 4;
+        base.edits = {{"pc0", 2.0, 0, -1}};
+        base.mix.enabled = true;
+        const std::vector<float> a{0.f, 2.f, -4.f}, b{1.f, 0.f, 4.f};
+        const auto middle = walkRecipe(base, a, b, 0.25);
+        QCOMPARE(middle.ws, (std::vector<float>{0.25f, 1.5f, -2.f}));
+        QCOMPARE(middle.edits[0].amount, 0.0);
+        QVERIFY(!middle.mix.enabled);
+        QCOMPARE(walkRecipe(base, a, b, 0.0).ws, a);
+        QCOMPARE(walkRecipe(base, a, b, 1.0).ws, b);
+        QVERIFY_EXCEPTION_THROWN(walkRecipe(base, a, {1.f}, 0.5), InputError);
+
+        // The nearest synthetic neighbour of a generated image is its own seed (cosine 1), and the pool is
+        // the chosen class's seeds 0..count-1.
+        qputenv("DERMGAN_CACHE_DIR", QFile::encodeName(dir_.path() + "/cache"));
+        auto model = tinyModel(3);
+        LatentRecipe seven;
+        seven.seed = 7;
+        seven.classIndex = 1;
+        const auto query = renderRecipe(model, DirectionSet{}, seven);
+        NeighbourRequest request;
+        request.extractor = path("random.dermnet").string();
+        request.classIndex = 1;
+        request.syntheticCount = 20;
+        request.k = 4;
+        for (int pass = 0; pass < 2; ++pass) {  // the second pass reads the pool's features from the cache
+            const auto found = nearestNeighbours(model, query, request);
+            QCOMPARE(found.synthetic.size(), std::size_t(4));
+            QVERIFY(found.real.empty());  // no dataset given
+            QCOMPARE(found.className, std::string("c1"));
+            QCOMPARE(found.synthetic[0].seed, 7u);
+            QVERIFY(found.synthetic[0].cosine > 0.9999);
+            QVERIFY(torch::equal(found.synthetic[0].image, query));
+            for (std::size_t i = 1; i < 4; ++i) {
+                QVERIFY(found.synthetic[i].cosine <= found.synthetic[i - 1].cosine);
+                QVERIFY(found.synthetic[i].seed < 20u && found.synthetic[i].seed != 7u);
+                QVERIFY(torch::equal(found.synthetic[i].image, renderRecipe(model, DirectionSet{}, [&] {
+                    LatentRecipe r = seven;
+                    r.seed = found.synthetic[i].seed;
+                    return r;
+                }())));
+            }
+        }
+        request.classIndex = 3;
+        QVERIFY_EXCEPTION_THROWN(nearestNeighbours(model, query, request), InputError);
     }
 
     void directionsApplyToTheirLayersAndFilesAreTiedToTheirModel()

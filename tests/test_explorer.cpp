@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QToolButton>
 #include <QUndoStack>
 
 #include "explain/latent_directions.h"
@@ -24,42 +25,14 @@
 #include "nets/generator.h"
 #include "render_queue.h"
 #include "synthetic_image_view.h"
+#include "test_support.h"
+#include "tiny_model.h"
 
 using namespace dermgan;
 using namespace dermgan::ui;
+using dermgan::test::writeTinyModel;
 
 namespace {
-
-// A random 16x16 generator with 3 classes, written like a bundled model, with a direction file beside it.
-QString writeTinyModel(const QString& dir, bool withDirections, int seed = 3)
-{
-    nets::NetworkConfig config;
-    config.resolution = 16;
-    config.classCount = 3;
-    config.classNames = {"akiec", "bcc", "mel"};
-    config.zDim = 32;
-    config.wDim = 32;
-    config.channelBase = 256;
-    config.channelMax = 32;
-    torch::manual_seed(seed);
-    GeneratorModel model;
-    model.training.network = config;
-    model.generator = nets::Generator(config);
-    model.generator->eval();
-    model.hash = moduleHash(*model.generator);
-    const QString path = dir + "/tiny.dermgan";
-    exportGenerator(model, path.toStdString());
-    if (withDirections) {
-        auto loaded = loadGeneratorModel(path.toStdString(), torch::kCPU);
-        explain::DirectionSet set;
-        set.modelHash = loaded.hash;
-        set.wDim = 32;
-        set.numWs = config.numWs();
-        set.directions = explain::pcaDirections(loaded, 2, 200, 0);
-        explain::saveDirections(set, (dir + "/tiny.directions.json").toStdString());
-    }
-    return path;
-}
 
 bool waitForFrame(GeneratorView* view)
 {
@@ -91,6 +64,7 @@ private Q_SLOTS:
         QSettings().clear();
         QVERIFY(dir_.isValid());
         model_ = writeTinyModel(dir_.path(), true);
+        qputenv("DERMGAN_CACHE_DIR", QFile::encodeName(dir_.path() + "/cache"));
     }
 
     void startsOnAPageSayingHowToGetAModel()
@@ -171,6 +145,39 @@ private Q_SLOTS:
         window.undoStack()->undo();
         QCOMPARE(view->recipe().psi, 1.0);
         QCOMPARE(psi->value(), 100);
+    }
+
+    void walkGoesFromOneLatentToTheOther()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        auto* view = window.generatorView();
+        QVERIFY(!view->walkSlider()->isEnabled());  // no ends yet
+        view->seedBox()->setValue(1);
+        const QImage a = settledImage(view);
+        view->findChild<QPushButton*>("walkSetA")->click();
+        view->seedBox()->setValue(2);
+        view->classBox()->setCurrentIndex(2);
+        const QImage b = settledImage(view);
+        view->findChild<QPushButton*>("walkSetB")->click();
+        QSlider* walk = view->walkSlider();
+        QVERIFY(walk->isEnabled());
+        QCOMPARE(walk->value(), 100);
+
+        const int steps = window.undoStack()->index();
+        walk->setSliderDown(true);
+        for (int t = 90; t >= 0; t -= 10)
+            walk->setValue(t);
+        walk->setSliderDown(false);
+        QCOMPARE(window.undoStack()->index(), steps + 1);  // the whole drag is one step
+        QCOMPARE(settledImage(view), a);                    // t = 0 is exactly A
+        walk->setValue(50);
+        const QImage middle = settledImage(view);
+        QVERIFY(middle != a && middle != b);
+        walk->setValue(100);
+        QCOMPARE(settledImage(view), b);                    // t = 1 is exactly B
+        window.undoStack()->undo();
+        QCOMPARE(settledImage(view), middle);
     }
 
     void renderQueueKeepsOnlyTheLatestRequest()
@@ -282,7 +289,18 @@ private Q_SLOTS:
         GeneratorSession session;
         session.load(model_, QStringLiteral("cpu"));
         const QString photo = dir_.path() + "/photo.png";
-        QVERIFY(session.render(source).scaled(40, 40).copy(0, 5, 40, 30).save(photo));
+        const QImage rendered = session.render(source);
+        QVERIFY(rendered.scaled(40, 40).copy(0, 5, 40, 30).save(photo));
+        // Real neighbours come from a small dataset whose bcc images are copies of the target and whose
+        // other images are plain colours: the nearest real image must be one of the copies.
+        const QString data = dir_.path() + "/neighbour-data";
+        std::vector<test::HamRow> rows;
+        const char* dx[] = {"akiec", "bcc", "mel"};
+        for (int i = 0; i < 12; ++i)
+            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
+        test::writeHamDataset(data.toStdString(), rows);
+        for (int i = 1; i < 12; i += 3)
+            QVERIFY(rendered.save(data + QStringLiteral("/images/I%1.jpg").arg(i), "JPG", 100));
 
         auto* view = window.projectionView();
         ProjectionJob job;
@@ -290,6 +308,7 @@ private Q_SLOTS:
         job.steps = 60;
         job.classIndex = 1;
         view->setJob(job);
+        view->setNeighbourData(data);
         QSignalSpy done(view, &ProjectionView::projectionFinished);
         view->start();
         QVERIFY(view->busy());
@@ -302,6 +321,26 @@ private Q_SLOTS:
         QCOMPARE(outcome.ws.size(), std::size_t(window.generatorView()->session().numWs() * 32));
         QVERIFY(outcome.ssim > 0 && outcome.ssim <= 1);
         QVERIFY(view->readout().contains("SSIM"));
+
+        // Nearest neighbours: 3 synthetic seeds of class bcc, then 3 real images, each group nearest first.
+        const auto& neighbours = outcome.neighbours;
+        QCOMPARE(neighbours.size(), std::size_t(6));
+        for (std::size_t i = 0; i < 6; ++i) {
+            QCOMPARE(neighbours[i].synthetic, i < 3);
+            QVERIFY(neighbours[i].cosine >= -1.0 && neighbours[i].cosine <= 1.0 + 1e-6);
+            if (i % 3 > 0)
+                QVERIFY(neighbours[i].cosine <= neighbours[i - 1].cosine);
+        }
+        QCOMPARE(neighbours[0].classIndex, 1);
+        QVERIFY2(neighbours[3].id.mid(1).toInt() % 3 == 1, qPrintable(neighbours[3].id));  // a copy of the target
+        const auto tiles = view->neighbourTiles();
+        QCOMPARE(tiles.size(), 6);
+        QVERIFY(tiles[3]->text().contains("real"));
+        tiles[1]->click();  // a synthetic neighbour opens as its seed
+        QCOMPARE(window.generatorView()->recipe().seed, neighbours[1].seed);
+        QCOMPARE(window.generatorView()->recipe().classIndex, 1);
+        window.undoStack()->undo();
+        window.tabs()->setCurrentWidget(view);
 
         auto* open = view->findChild<QPushButton*>("openProjection");
         QVERIFY(open && open->isEnabled());

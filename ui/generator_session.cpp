@@ -171,6 +171,15 @@ QImage GeneratorSession::render(const explain::LatentRecipe& recipe) const
     return image.copy();  // detach from the tensor's memory
 }
 
+std::vector<float> GeneratorSession::latent(const explain::LatentRecipe& recipe) const
+{
+    const auto model = model_;
+    if (!model)
+        throw InputError("no generator loaded");
+    const auto ws = explain::recipeWs(model->generator, model->directions, recipe).cpu().contiguous();
+    return {ws.data_ptr<float>(), ws.data_ptr<float>() + ws.numel()};
+}
+
 void GeneratorSession::exportPng(const explain::LatentRecipe& recipe, const QString& file) const
 {
     const auto model = model_;

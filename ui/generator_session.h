@@ -7,6 +7,8 @@
 
 #include <QImage>
 #include <QList>
+#include <vector>
+
 #include <QString>
 #include <QStringList>
 
@@ -49,6 +51,8 @@ public:
 
     // Renders on the calling thread (the render queue calls it off the GUI thread). Throws InputError.
     QImage render(const explain::LatentRecipe& recipe) const;
+    // The recipe's per-layer latents, [numWs * wDim] row-major (what a walk interpolates). Throws InputError.
+    std::vector<float> latent(const explain::LatentRecipe& recipe) const;
     // PNG at the model's resolution with text chunks: synthetic=true, recipe JSON, model hash. Atomic.
     void exportPng(const explain::LatentRecipe& recipe, const QString& file) const;
 

@@ -73,7 +73,7 @@ GeneratorView::GeneratorView(QUndoStack* undoStack, QWidget* parent) : QWidget(p
     connect(queue_, &RenderQueue::frameReady, this, [this](const QImage& image, double milliseconds) {
         image_->setImage(image);
         const auto& shown = queue_->shownRecipe();
-        frameInfo_->setText((shown.ws.empty() ? tr("seed %1").arg(shown.seed) : tr("projected latent")) +
+        frameInfo_->setText((shown.ws.empty() ? tr("seed %1").arg(shown.seed) : tr("W+ latent (projection or walk)")) +
                             tr(" · %1 ms").arg(milliseconds, 0, 'f', 0));
         Q_EMIT frameShown(milliseconds);
     });
@@ -175,8 +175,55 @@ QWidget* GeneratorView::buildControls()
     connect(mixLast_, &QSpinBox::valueChanged, this, [this](int value) {
         change(tr("Mixing layers"), [value](explain::LatentRecipe& r) { r.mix.lastLayer = value; }, false);
     });
+
+    auto* walkBox = new QGroupBox(tr("&Walk between two latents"));
+    walkBox->setToolTip(tr("Set A and B from any two images (seeds, edits, projections), then slide from A to B in W+"));
+    auto* setA = new QPushButton(tr("Set &A"));
+    setA->setObjectName(QStringLiteral("walkSetA"));
+    setA->setToolTip(tr("The image on screen becomes the walk's start"));
+    auto* setB = new QPushButton(tr("Set &B"));
+    setB->setObjectName(QStringLiteral("walkSetB"));
+    setB->setToolTip(tr("The image on screen becomes the walk's end"));
+    walk_ = new QSlider(Qt::Horizontal);
+    walk_->setRange(0, 100);
+    walk_->setEnabled(false);
+    walk_->setAccessibleName(tr("Walk from A to B"));
+    walkEnds_ = new QLabel(tr("A and B not set"));
+    walkEnds_->setWordWrap(true);
+    auto* walkButtons = new QHBoxLayout;
+    walkButtons->addWidget(setA);
+    walkButtons->addWidget(setB);
+    auto* walkLayout = new QVBoxLayout(walkBox);
+    walkLayout->addLayout(walkButtons);
+    walkLayout->addWidget(walk_);
+    walkLayout->addWidget(walkEnds_);
+    column->addWidget(walkBox);
+    connect(setA, &QPushButton::clicked, this, [this] { setWalkEnd(false); });
+    connect(setB, &QPushButton::clicked, this, [this] { setWalkEnd(true); });
+    connectDrag(walk_, tr("Walk"), [this](explain::LatentRecipe& r, int value) {
+        r = explain::walkRecipe(walkBase_, walkA_, walkB_, value / 100.0);
+    });
+
     column->addStretch(1);
     return controls;
+}
+
+void GeneratorView::setWalkEnd(bool endB)
+{
+    try {
+        (endB ? walkB_ : walkA_) = session_.latent(recipe_);
+    } catch (const std::exception& e) {
+        Q_EMIT errorOccurred(QString::fromStdString(e.what()));
+        return;
+    }
+    if (!endB)
+        walkBase_ = recipe_;
+    const QString what = recipe_.ws.empty() ? tr("seed %1").arg(recipe_.seed) : tr("a W+ latent");
+    (endB ? walkNameB_ : walkNameA_) = what + (class_->count() > 0 ? QStringLiteral(" (%1)").arg(class_->currentText()) : QString());
+    walkEnds_->setText(tr("A: %1 · B: %2").arg(walkA_.empty() ? tr("not set") : walkNameA_, walkB_.empty() ? tr("not set") : walkNameB_));
+    const QSignalBlocker block(walk_);
+    walk_->setValue(endB ? 100 : 0);
+    walk_->setEnabled(!walkA_.empty() && walkA_.size() == walkB_.size());
 }
 
 void GeneratorView::connectDrag(QSlider* slider, const QString& what, const std::function<void(explain::LatentRecipe&, int)>& apply)
@@ -251,6 +298,10 @@ void GeneratorView::setSession(const GeneratorSession& session)
     for (const auto& d : session.directions())
         fresh.edits.push_back({d.name.toStdString(), 0.0, d.firstLayer, d.lastLayer});
     recipe_ = fresh;
+    walkA_.clear();
+    walkB_.clear();
+    walk_->setEnabled(false);
+    walkEnds_->setText(tr("A and B not set"));
     rebuildDirections();
     undo_->clear();
     setEnabled(session.isLoaded());

@@ -1,6 +1,6 @@
 #pragma once
 // The generate / browse view: a synthetic lesion and the controls of its recipe (seed, class, truncation,
-// noise, direction sliders with layer ranges, style mixing). Every change is one undo step (a slider drag
+// noise, direction sliders with layer ranges, style mixing, a walk between two latents). Every change is one undo step (a slider drag
 // is one step, from press to release) and is rendered through the latest-wins render queue.
 #include <functional>
 #include <vector>
@@ -44,6 +44,9 @@ public:
     QSlider* psiSlider() const { return psi_; }
     QComboBox* classBox() const { return class_; }
     const std::vector<QSlider*>& directionSliders() const { return directionSliders_; }
+    QSlider* walkSlider() const { return walk_; }
+    // The walk's ends: the current image's latents become end A or B (walkSlider then moves from A to B).
+    void setWalkEnd(bool endB);
 
 Q_SIGNALS:
     void frameShown(double milliseconds);
@@ -76,6 +79,11 @@ private:
     QSpinBox* mixSeed_ = nullptr;
     QSpinBox* mixFirst_ = nullptr;
     QSpinBox* mixLast_ = nullptr;
+    std::vector<float> walkA_, walkB_;
+    explain::LatentRecipe walkBase_;
+    QString walkNameA_, walkNameB_;
+    QSlider* walk_ = nullptr;
+    QLabel* walkEnds_ = nullptr;
 };
 
 } // namespace dermgan::ui

@@ -25,7 +25,10 @@
 #include "embedding_view.h"
 #include "gallery_view.h"
 #include "generator_view.h"
+#include "metrics_view.h"
 #include "projection_view.h"
+#include "training_panel.h"
+#include "training_wizard.h"
 #include "io/atomic_file.h"
 #include "render_queue.h"
 
@@ -64,11 +67,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     map_ = new EmbeddingView;
     projection_ = new ProjectionView;
     gallery_ = new GalleryView;
+    metrics_ = new MetricsView;
     tabs_ = new QTabWidget;
     tabs_->addTab(generator_, tr("&Generate"));
     tabs_->addTab(gallery_, tr("Ga&llery"));
     tabs_->addTab(projection_, tr("&Project"));
     tabs_->addTab(map_, tr("&Map"));
+    tabs_->addTab(metrics_, tr("E&valuate"));
     pages_ = new QStackedWidget;
     pages_->addWidget(startPage_);
     pages_->addWidget(tabs_);
@@ -85,6 +90,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     addDockWidget(Qt::RightDockWidgetArea, dock);
     dock->hide();
 
+    training_ = new TrainingPanel;
+    auto* trainingDock = new QDockWidget(tr("Training"), this);
+    trainingDock->setObjectName(QStringLiteral("trainingDock"));
+    trainingDock->setWidget(training_);
+    addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
+    trainingDock->hide();
+    connect(training_, &TrainingPanel::failed, this,
+            [this](const QString& message) { reportError(tr("Training stopped"), message, tr("Fix the dataset or options, then Resume or start a new run.")); });
+    connect(training_, &TrainingPanel::openSnapshot, this, [this](const QString& path) {
+        if (const QString error = openModel(path); !error.isEmpty())
+            reportError(tr("Cannot open the snapshot"), error, tr("The run may still be writing it; try again after the next tick."));
+    });
+    connect(metrics_, &MetricsView::failed, this,
+            [this](const QString& message) { reportError(tr("The evaluation failed"), message, tr("Check the dataset folder: its classes must match the model's.")); });
+
     deviceLabel_ = new QLabel;
     frameLabel_ = new QLabel;
     statusBar()->addPermanentWidget(frameLabel_);
@@ -93,14 +113,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             [this](double milliseconds) { frameLabel_->setText(tr("frame %1 ms").arg(milliseconds, 0, 'f', 0)); });
     connect(map_, &EmbeddingView::mapFailed, this,
             [this](const QString& message) { reportError(tr("The map failed"), message, tr("Check the dataset folder and the settings.")); });
-    connect(map_, &EmbeddingView::openSynthetic, this, [this](quint32 seed, int classIndex) {
+    const auto openSeed = [this](quint32 seed, int classIndex) {
         explain::LatentRecipe recipe = generator_->recipe();
         recipe.seed = seed;
+        recipe.ws.clear();
         if (classIndex >= 0)
             recipe.classIndex = classIndex;
-        generator_->editRecipe(recipe, tr("Open seed %1 from the map").arg(seed));
+        generator_->editRecipe(recipe, tr("Open seed %1").arg(seed));
         tabs_->setCurrentWidget(generator_);
-    });
+    };
+    connect(map_, &EmbeddingView::openSynthetic, this, openSeed);
+    connect(projection_, &ProjectionView::openSynthetic, this, openSeed);
     connect(gallery_, &GalleryView::failed, this,
             [this](const QString& message) { reportError(tr("The gallery failed"), message, tr("Choose a folder you can write to.")); });
     connect(gallery_, &GalleryView::openRecipe, this, [this](const explain::LatentRecipe& recipe) {
@@ -191,6 +214,20 @@ void MainWindow::buildMenus()
     edit->addAction(undo);
     edit->addAction(redo);
 
+    QMenu* train = menuBar()->addMenu(tr("&Train"));
+    QAction* newRun = train->addAction(tr("&New training run…"), this, [this] {
+        if (training_->state() == TrainingPanel::State::Running || training_->state() == TrainingPanel::State::Pausing) {
+            reportError(tr("A run is going"), tr("a training run is already going in the training panel"),
+                        tr("Pause or cancel it first: one run at a time keeps the machine responsive."));
+            return;
+        }
+        TrainingWizard wizard(this);
+        if (wizard.exec() == QDialog::Accepted)
+            startTraining(wizard);
+    });
+    newRun->setShortcut(QKeySequence(tr("Ctrl+T")));
+    train->addAction(findChild<QDockWidget*>(QStringLiteral("trainingDock"))->toggleViewAction());
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>(QStringLiteral("modelCardDock"))->toggleViewAction());
     QMenu* device = view->addMenu(tr("&Device"));
@@ -229,9 +266,16 @@ QString MainWindow::openModel(const QString& path)
     map_->setSession(session_);
     projection_->setSession(session_);
     gallery_->setSession(session_);
+    metrics_->setSession(session_);
     rememberRecent(QFileInfo(path).absoluteFilePath());
     showModelState();
     return {};
+}
+
+void MainWindow::startTraining(const TrainingWizard& wizard)
+{
+    findChild<QDockWidget*>(QStringLiteral("trainingDock"))->show();
+    training_->start(wizard.arguments(), wizard.outputFolder(), wizard.kimg());
 }
 
 QString MainWindow::openDirections(const QString& path)
@@ -373,9 +417,13 @@ void MainWindow::rebuildRecentMenu()
 void MainWindow::reportError(const QString& title, const QString& message, const QString& advice)
 {
     statusBar()->showMessage(message, 10000);
-    QMessageBox box(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-    box.setInformativeText(advice);
-    box.exec();
+    // Window-modal but not blocking: a failure reported from a background job's signal must not start a
+    // nested event loop inside that signal.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setInformativeText(advice);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("errorDialog"));
+    box->open();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)

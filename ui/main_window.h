@@ -1,6 +1,6 @@
 #pragma once
-// The explorer's main window: a start page until a generator is open, then the generate, gallery, projection and map views
-// with the model card beside them. Owns the menus, the undo stack, recent files, drag and drop, the device choice and
+// The explorer's main window: a start page until a generator is open, then the generate, gallery, projection, map and
+// evaluation views with the model card beside them, and the training panel below when a run is going. Owns the menus, the undo stack, recent files, drag and drop, the device choice and
 // saved explorer states.
 #include <QMainWindow>
 
@@ -19,7 +19,10 @@ namespace dermgan::ui {
 class EmbeddingView;
 class GalleryView;
 class GeneratorView;
+class MetricsView;
 class ProjectionView;
+class TrainingPanel;
+class TrainingWizard;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -39,6 +42,10 @@ public:
     EmbeddingView* embeddingView() const { return map_; }
     ProjectionView* projectionView() const { return projection_; }
     GalleryView* galleryView() const { return gallery_; }
+    MetricsView* metricsView() const { return metrics_; }
+    TrainingPanel* trainingPanel() const { return training_; }
+    // Starts the run `wizard` describes in the training panel (shown as a dock).
+    void startTraining(const TrainingWizard& wizard);
     QTabWidget* tabs() const { return tabs_; }
     QUndoStack* undoStack() const { return undo_; }
     QString device() const { return device_; }
@@ -66,6 +73,8 @@ private:
     EmbeddingView* map_ = nullptr;
     ProjectionView* projection_ = nullptr;
     GalleryView* gallery_ = nullptr;
+    MetricsView* metrics_ = nullptr;
+    TrainingPanel* training_ = nullptr;
     QTextBrowser* card_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QActionGroup* deviceGroup_ = nullptr;

@@ -1,10 +1,13 @@
 #include "projection_job.h"
 
+#include <QCoreApplication>
+
 #include <torch/torch.h>
 
 #include "common/errors.h"
 #include "data/image_decode.h"
 #include "data/image_store.h"
+#include "explain/neighbours.h"
 #include "explain/perceptual_distance.h"
 #include "explain/projector.h"
 #include "metrics/feature_extractor.h"
@@ -19,6 +22,26 @@ QImage toImage(const torch::Tensor& image)
     const auto pixels = (image.scalar_type() == torch::kUInt8 ? image : toPixels(image.unsqueeze(0))[0]).permute({1, 2, 0}).contiguous().cpu();
     const int side = static_cast<int>(pixels.size(0));
     return QImage(pixels.data_ptr<std::uint8_t>(), side, side, side * 3, QImage::Format_RGB888).copy();
+}
+
+void findNeighbours(const GeneratorModel& model, const torch::Tensor& projection, const ProjectionJob& job, ProjectionOutcome& outcome)
+{
+    explain::NeighbourRequest request;
+    request.data = job.neighbourData.toStdString();
+    request.syntheticCount = job.syntheticPool;
+    request.classIndex = outcome.classIndex;
+    request.k = job.neighbours;
+    const auto pixels = toPixels(projection.unsqueeze(0))[0].cpu();
+    const auto found = explain::nearestNeighbours(model, pixels, request);
+    for (const auto& n : found.synthetic)
+        outcome.neighbours.push_back({toImage(n.image), QString::fromStdString(n.id), true, n.seed, n.classIndex, n.cosine});
+    for (const auto& n : found.real)
+        outcome.neighbours.push_back({toImage(n.image), QString::fromStdString(n.id), false, 0, n.classIndex, n.cosine});
+    const QString pool = QStringLiteral("seeds 0-%1%2").arg(job.syntheticPool - 1)
+                             .arg(found.className.empty() ? QString() : QStringLiteral(" of ") + QString::fromStdString(found.className));
+    outcome.neighbourNote = job.neighbourData.isEmpty()
+                                ? QCoreApplication::translate("ProjectionJob", "Synthetic: %1. Real: no dataset chosen.").arg(pool)
+                                : QCoreApplication::translate("ProjectionJob", "Synthetic: %1. Real: the training split of %2.").arg(pool, job.neighbourData);
 }
 
 } // namespace
@@ -52,6 +75,8 @@ ProjectionOutcome runProjection(const GeneratorSession& session, const Projectio
     outcome.ssim = d.ssim;
     outcome.perceptual = d.perceptual;
     outcome.featureCosine = d.featureCosine;
+    if (!outcome.cancelled && job.neighbours > 0)
+        findNeighbours(model, result.projection, job, outcome);
     return outcome;
 }
 

@@ -16,6 +16,20 @@ struct ProjectionJob {
     bool wPlus = false;     // W+ (one w per layer) instead of W
     int steps = 300;
     int classIndex = -1;    // conditional models: the image's diagnosis
+    // After the projection: its nearest neighbours among synthetic seeds 0..syntheticPool-1 of its class and
+    // (when a dataset is given) among the dataset's training images, by derm feature cosine.
+    QString neighbourData;
+    int syntheticPool = 1000;
+    int neighbours = 3;
+};
+
+struct ShownNeighbour {
+    QImage image;
+    QString id;          // real image id or "seed<N>"
+    bool synthetic = false;
+    quint32 seed = 0;
+    int classIndex = -1;
+    double cosine = 0;
 };
 
 struct ProjectionOutcome {
@@ -25,6 +39,8 @@ struct ProjectionOutcome {
     double rmse = 0, psnr = 0, ssim = 0, perceptual = 0, featureCosine = 0;
     QString note;                            // e.g. "resized from 600x450"
     bool cancelled = false;
+    std::vector<ShownNeighbour> neighbours;  // nearest synthetic first, then nearest real; none when cancelled
+    QString neighbourNote;                   // where the neighbours come from, or why real ones are missing
 };
 
 // Called from the worker thread after each step with (step, loss) and every 10 steps with the current

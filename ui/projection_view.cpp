@@ -13,6 +13,10 @@
 #include <QHBoxLayout>
 #include <QImageReader>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QSettings>
+#include <QToolButton>
 #include <QLineSeries>
 #include <QMimeData>
 #include <QPointer>
@@ -129,11 +133,17 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     readout_->setWordWrap(true);
     readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    neighbourData_ = new QLineEdit(QSettings().value(QStringLiteral("dataset")).toString());
+    neighbourData_->setAccessibleName(tr("Dataset for real neighbours"));
+    neighbourData_->setToolTip(tr("Real neighbours come from this dataset's training split; leave empty for synthetic neighbours only"));
+    neighbourData_->setPlaceholderText(tr("dataset folder (optional)"));
+
     auto* form = new QFormLayout;
     form->addRow(openImage);
     form->addRow(tr("Diagnosis"), class_);
     form->addRow(tr("Latent"), space_);
     form->addRow(tr("Steps"), steps_);
+    form->addRow(tr("Neighbours"), neighbourData_);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(startButton_);
     buttons->addWidget(cancelButton_);
@@ -147,9 +157,17 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     auto* sideWidget = new QWidget;
     sideWidget->setLayout(side);
     sideWidget->setFixedWidth(330);
+    neighbourRow_ = new QHBoxLayout;
+    neighbourNote_ = new QLabel(tr("Nearest neighbours appear here after a projection."));
+    neighbourNote_->setWordWrap(true);
+    auto* neighbours = new QVBoxLayout;
+    neighbours->addWidget(new QLabel(tr("<b>Nearest neighbours of the projection</b> (derm feature cosine; click a synthetic one to open its seed)")));
+    neighbours->addLayout(neighbourRow_);
+    neighbours->addWidget(neighbourNote_);
     auto* main = new QVBoxLayout;
     main->addLayout(panes);
     main->addWidget(chartView, 1);
+    main->addLayout(neighbours);
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(main, 1);
     layout->addWidget(sideWidget);
@@ -175,6 +193,8 @@ ProjectionView::~ProjectionView()
 void ProjectionView::setSession(const GeneratorSession& session)
 {
     session_ = session;
+    if (neighbourData_->text().isEmpty())
+        neighbourData_->setText(session.trainingDataset());
     class_->clear();
     class_->addItems(session.classNames());
     class_->setEnabled(class_->count() > 0);
@@ -217,6 +237,7 @@ ProjectionJob ProjectionView::job() const
     job.wPlus = space_->currentIndex() == 1;
     job.steps = steps_->value();
     job.classIndex = class_->count() > 0 ? class_->currentIndex() : -1;
+    job.neighbourData = neighbourData_->text().trimmed();
     return job;
 }
 
@@ -287,6 +308,7 @@ void ProjectionView::finished()
     difference_->setPixmap(scaled(outcome_.difference));
     readout_->setText(readout());
     openButton_->setEnabled(!outcome_.ws.empty());
+    showNeighbours();
     Q_EMIT projectionFinished();
 }
 
@@ -305,6 +327,51 @@ QString ProjectionView::readout() const
                       .arg(outcome_.ssim, 0, 'f', 3)
                       .arg(outcome_.perceptual, 0, 'f', 4)
                       .arg(outcome_.featureCosine, 0, 'f', 4);
+}
+
+void ProjectionView::setNeighbourData(const QString& dataset) { neighbourData_->setText(dataset); }
+
+QList<QToolButton*> ProjectionView::neighbourTiles() const
+{
+    QList<QToolButton*> tiles;
+    for (int i = 0; i < neighbourRow_->count(); ++i)
+        if (auto* tile = qobject_cast<QToolButton*>(neighbourRow_->itemAt(i)->widget()))
+            tiles << tile;
+    return tiles;
+}
+
+void ProjectionView::showNeighbours()
+{
+    while (QLayoutItem* item = neighbourRow_->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    constexpr int kTile = 96;
+    for (std::size_t i = 0; i < outcome_.neighbours.size(); ++i) {
+        const auto& n = outcome_.neighbours[i];
+        QPixmap pixmap = QPixmap::fromImage(n.image.scaled(kTile, kTile, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+        if (n.synthetic) {
+            QPainter painter(&pixmap);
+            paintSyntheticBadge(painter, pixmap.rect());
+        }
+        auto* tile = new QToolButton;
+        tile->setObjectName(QStringLiteral("neighbour%1").arg(i));
+        tile->setToolButtonStyle(Qt::ToolButtonTextUnderIcon);
+        tile->setIcon(pixmap);
+        tile->setIconSize(QSize(kTile, kTile));
+        tile->setText(tr("%1 %2\ncos %3").arg(n.synthetic ? tr("synthetic") : tr("real"), n.id).arg(n.cosine, 0, 'f', 3));
+        tile->setAccessibleName(tile->text());
+        tile->setAutoRaise(true);
+        if (n.synthetic) {
+            tile->setToolTip(tr("Open %1 in the generator").arg(n.id));
+            connect(tile, &QToolButton::clicked, this, [this, seed = n.seed, k = n.classIndex] { Q_EMIT openSynthetic(seed, k); });
+        } else {
+            tile->setToolTip(tr("Real image %1 (not generated)").arg(n.id));
+        }
+        neighbourRow_->addWidget(tile);
+    }
+    neighbourRow_->addStretch();
+    neighbourNote_->setText(outcome_.cancelled ? tr("No neighbours: the projection was cancelled.") : outcome_.neighbourNote);
 }
 
 int ProjectionView::curvePoints() const { return loss_->count(); }

@@ -1,8 +1,8 @@
 #pragma once
 // The projection view: open or drop a real image, choose W or W+ and the steps, and watch the projector
 // bring the generator's image toward it (live loss curve, current image, difference map), with Cancel; then
-// read how close it came (pixel RMSE, PSNR, SSIM, perceptual and feature distances) and continue editing the
-// projected latent in the generator.
+// read how close it came (pixel RMSE, PSNR, SSIM, perceptual and feature distances) and its nearest real and
+// synthetic neighbours, and continue editing the projected latent (or a neighbour's seed) in the generator.
 #include <atomic>
 #include <memory>
 
@@ -19,8 +19,11 @@ class QLineSeries;
 class QLogValueAxis;
 class QProgressBar;
 class QPushButton;
+class QLineEdit;
 class QSpinBox;
+class QToolButton;
 class QValueAxis;
+class QHBoxLayout;
 
 namespace dermgan::ui {
 
@@ -42,11 +45,15 @@ public:
     const ProjectionOutcome& outcome() const { return outcome_; }
     QString readout() const;
     int curvePoints() const;
+    void setNeighbourData(const QString& dataset);
+    // The neighbour tiles on screen, nearest synthetic first (objectName neighbour0, neighbour1, ...).
+    QList<QToolButton*> neighbourTiles() const;
 
 Q_SIGNALS:
     void projectionFinished();
     void projectionFailed(const QString& message);
     void openProjected(const std::vector<float>& ws, int classIndex);
+    void openSynthetic(quint32 seed, int classIndex);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -55,6 +62,7 @@ protected:
 private:
     void step(int step, double loss, const QImage& current);
     void finished();
+    void showNeighbours();
 
     GeneratorSession session_;
     QString image_;
@@ -74,6 +82,9 @@ private:
     QPushButton* openButton_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* readout_ = nullptr;
+    QLineEdit* neighbourData_ = nullptr;
+    QHBoxLayout* neighbourRow_ = nullptr;
+    QLabel* neighbourNote_ = nullptr;
     QChart* chart_ = nullptr;
     QLineSeries* loss_ = nullptr;
     QValueAxis* stepAxis_ = nullptr;

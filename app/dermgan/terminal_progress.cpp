@@ -12,7 +12,13 @@ std::atomic<bool> gInterrupted{false};
 extern "C" void onInterrupt(int) { gInterrupted = true; }
 } // namespace
 
-void installInterruptHandler() { std::signal(SIGINT, onInterrupt); }
+// SIGTERM too: service managers and the explorer's training panel stop a run with it, and a run must then
+// write its snapshot like after Ctrl-C.
+void installInterruptHandler()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
 bool interrupted() { return gInterrupted; }
 
 TerminalProgress::TerminalProgress(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO)) {}

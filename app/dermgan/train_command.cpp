@@ -175,7 +175,7 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
             else
                 printTick(line);
             return !interrupted();
-        });
+        }, interrupted);
         if (!finished) {
             std::cerr << "dermgan: interrupted at kimg " << trainer.imagesShown() / 1000.0
                       << "; snapshot written, continue with --resume latest --out " << config.outDir << "\n";

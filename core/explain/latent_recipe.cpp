@@ -52,6 +52,22 @@ T field(const nlohmann::json& json, const char* key, T fallback)
 
 } // namespace
 
+LatentRecipe walkRecipe(const LatentRecipe& base, const std::vector<float>& a, const std::vector<float>& b, double t)
+{
+    if (a.empty() || a.size() != b.size())
+        throw InputError("the walk's two latents have " + std::to_string(a.size()) + " and " + std::to_string(b.size()) +
+                         " values; expected two latents of one model");
+    LatentRecipe recipe = base;
+    recipe.ws.resize(a.size());
+    const auto u = static_cast<float>(t);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        recipe.ws[i] = (1.0f - u) * a[i] + u * b[i];
+    for (auto& edit : recipe.edits)
+        edit.amount = 0;
+    recipe.mix.enabled = false;
+    return recipe;
+}
+
 nlohmann::json toJson(const LatentRecipe& recipe)
 {
     nlohmann::json edits = nlohmann::json::array();

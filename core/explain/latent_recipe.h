@@ -43,6 +43,11 @@ struct LatentRecipe {
     bool operator!=(const LatentRecipe& other) const { return !(*this == other); }
 };
 
+// The point `t` of the straight walk in W+ from latent `a` to latent `b` (both [numWs * wDim], as from
+// recipeWs): `base` with ws = (1 - t) a + t b. Edits are zeroed and mixing is off, since a and b already
+// hold them. InputError for latents of different sizes.
+LatentRecipe walkRecipe(const LatentRecipe& base, const std::vector<float>& a, const std::vector<float>& b, double t);
+
 nlohmann::json toJson(const LatentRecipe& recipe);
 // InputError naming the field for a malformed recipe.
 LatentRecipe recipeFromJson(const nlohmann::json& json);

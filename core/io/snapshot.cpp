@@ -32,6 +32,8 @@ GeneratorModel loadGeneratorModel(const fs::path& path, const c10::Device& devic
     try {
         model.training = readJsonEntry(archive, "config", path).get<train::TrainingConfig>();
         model.progress = readJsonEntry(archive, "progress", path);
+        if (!model.progress.is_object())  // files written before progress was always an object
+            model.progress = nlohmann::json::object();
     } catch (const nlohmann::json::exception& e) {
         throw InputError("snapshot " + path.string() + " has an incomplete config: " + e.what());
     }

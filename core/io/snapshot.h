@@ -30,7 +30,7 @@ torch::serialize::InputArchive openSnapshot(const std::filesystem::path& path);
 struct GeneratorModel {
     nets::Generator generator{nullptr};  // G_ema, in eval mode, on `device`
     train::TrainingConfig training;
-    nlohmann::json progress;
+    nlohmann::json progress = nlohmann::json::object();  // an object even when a file stored none
     std::filesystem::path path;
     std::string hash;  // of the weights: ties directions, latents and exported images to this model
     c10::Device device = c10::kCPU;

@@ -312,7 +312,7 @@ void Trainer::step()
     ++s.step;
 }
 
-bool Trainer::run(const TickCallback& onTick)
+bool Trainer::run(const TickCallback& onTick, const std::function<bool()>& stopRequested)
 {
     auto& s = *s_;
     const fs::path out = s.config.outDir;
@@ -331,7 +331,7 @@ bool Trainer::run(const TickCallback& onTick)
     while (s.nimg < end) {
         step();
         const bool done = s.nimg >= end;
-        if (s.nimg < nextTick && !done)
+        if (s.nimg < nextTick && !done && !(stopRequested && stopRequested()))
             continue;
         const double seconds = std::chrono::duration<double>(Clock::now() - tickStart).count();
         s.wallSeconds += seconds;

@@ -35,7 +35,9 @@ public:
     // One iteration: G main (+ path length), D main (+ lazy R1), G_ema, ADA.
     void step();
     // Trains until config().kimg; writes into config().outDir. Returns true when it reached the end.
-    bool run(const TickCallback& onTick = {});
+    // `stopRequested` is asked after every step: when it says yes, the tick ends early (its stats line is
+    // written and onTick called) so that a stop takes one step, not a whole tick.
+    bool run(const TickCallback& onTick = {}, const std::function<bool()>& stopRequested = {});
 
     // Writes the full state (atomically) to `path`.
     void saveSnapshot(const std::filesystem::path& path) const;
