@@ -29,10 +29,14 @@ shoot gallery --gallery                          # 8 lesions per diagnosis, psi 
 # The projection target is synthetic too (a lesion of the unconditional model): no real patient image
 # goes into the repository.
 "$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --seeds 5 --out "$config/target" >/dev/null
+# Its neighbours are synthetic only (no --neighbours dataset), for the same reason.
 shoot project --project "$config/target/seed0005.png" --project-class 5
+shoot evaluate --evaluate                        # the report written beside the bundled model
 data="${DERMGAN_SCREENSHOT_DATA:-$root/../shared/data/ham10000}"
 if [ -d "$data" ]; then
   shoot map --map "$data"                         # UMAP of 1,000 real test images and 1,000 synthetic ones
+  shoot wizard --no-model --wizard "$data"        # the training wizard's dataset page
+  shoot train --train "$data" --train-out "$config/run"  # 12 ticks into a 1 kimg run
 else
-  echo "screenshots.sh: no dataset at $data (set DERMGAN_SCREENSHOT_DATA): map screenshot skipped" >&2
+  echo "screenshots.sh: no dataset at $data (set DERMGAN_SCREENSHOT_DATA): map and training screenshots skipped" >&2
 fi

@@ -2,6 +2,9 @@
 // change, undo/redo, latest-wins rendering, states, export, bad files.
 #include <QtTest>
 
+#include <QAbstractAxis>
+#include <QApplication>
+#include <QChart>
 #include <QComboBox>
 #include <QLabel>
 #include <QMenuBar>
@@ -22,6 +25,7 @@
 #include "io/png_text.h"
 #include "io/snapshot.h"
 #include "main_window.h"
+#include "palette_chart_view.h"
 #include "nets/generator.h"
 #include "render_queue.h"
 #include "synthetic_image_view.h"
@@ -399,6 +403,29 @@ private Q_SLOTS:
         QCOMPARE(window.generatorView()->recipe().classIndex, 2);
         QCOMPARE(window.generatorView()->recipe().seed, gallery->recipeAt(2, 1).seed);
         QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.generatorView()));
+    }
+
+    void chartsFollowADarkPalette()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        const QPalette light = QApplication::palette();
+        QPalette dark = light;
+        dark.setColor(QPalette::Window, QColor(30, 30, 30));
+        dark.setColor(QPalette::Base, QColor(20, 20, 24));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        QApplication::setPalette(dark);  // what a dark desktop scheme does (the change events are posted)
+        QCoreApplication::processEvents();
+        const auto views = window.findChildren<PaletteChartView*>();
+        QVERIFY(views.size() >= 4);  // projection, map, evaluate, training
+        for (auto* view : views) {
+            QCOMPARE(view->chart()->backgroundBrush().color(), QColor(20, 20, 24));
+            for (auto* axis : view->chart()->axes())
+                QCOMPARE(axis->labelsBrush().color(), QColor(230, 230, 230));
+        }
+        QApplication::setPalette(light);
+        QCoreApplication::processEvents();
+        QCOMPARE(views.first()->chart()->backgroundBrush().color(), light.color(QPalette::Base));
     }
 
     void badFilesGiveOneLineReasons()

@@ -23,6 +23,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "background_job.h"
+#include "palette_chart_view.h"
 #include "common/errors.h"
 #include "synthetic_image_view.h"
 
@@ -128,7 +129,7 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     chart_->setTitle(tr("No map yet: choose the vectors and press Compute map"));
     chart_->legend()->setAlignment(Qt::AlignRight);
     chart_->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);  // the legend repeats the source's shape
-    chartView_ = new QChartView(chart_);
+    chartView_ = new PaletteChartView(chart_);
     chartView_->setRenderHint(QPainter::Antialiasing, false);  // 10,000 markers stay fluid without it
     chartView_->setAccessibleName(tr("Map of images"));
     auto* layout = new QHBoxLayout(this);
@@ -273,6 +274,7 @@ void EmbeddingView::showResult()
     auto* y = new QValueAxis;
     chart_->addAxis(x, Qt::AlignBottom);
     chart_->addAxis(y, Qt::AlignLeft);
+    chartView_->restyle();
     double minX = 1e300, maxX = -1e300, minY = 1e300, maxY = -1e300;
     for (const QPointF& p : result_.xy)
         minX = std::min(minX, p.x()), maxX = std::max(maxX, p.x()), minY = std::min(minY, p.y()), maxY = std::max(maxY, p.y());

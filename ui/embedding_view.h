@@ -14,7 +14,6 @@
 #include "map_job.h"
 
 class QChart;
-class QChartView;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -24,6 +23,8 @@ class QScatterSeries;
 class QSpinBox;
 
 namespace dermgan::ui {
+
+class PaletteChartView;
 
 class EmbeddingView : public QWidget {
     Q_OBJECT
@@ -73,7 +74,7 @@ private:
     QProgressBar* progress_ = nullptr;
     QLabel* status_ = nullptr;
     QChart* chart_ = nullptr;
-    QChartView* chartView_ = nullptr;
+    PaletteChartView* chartView_ = nullptr;
     QLabel* thumbnail_ = nullptr;
     QLabel* pointInfo_ = nullptr;
     QPushButton* openButton_ = nullptr;

@@ -28,6 +28,7 @@
 #include <QVBoxLayout>
 
 #include "cli_process.h"
+#include "palette_chart_view.h"
 
 namespace dermgan::ui {
 
@@ -98,7 +99,7 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     datasetRow->addWidget(dataset_, 1);
     datasetRow->addWidget(browse);
     auto* form = new QFormLayout;
-    form->addRow(tr("&Dataset:"), datasetRow);
+    form->addRow(tr("Dataset:"), datasetRow);
     form->addRow(tr("&Real images:"), subset_);
     form->addRow(tr("&Synthetic images:"), count_);
     form->addRow(QString(), perClass_);
@@ -135,9 +136,9 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     chart_->addSeries(bars_);
     chart_->setTitle(tr("Per class"));
     chart_->legend()->setAlignment(Qt::AlignBottom);
-    auto* chartView = new QChartView(chart_);
-    chartView->setRenderHint(QPainter::Antialiasing);
-    chartView->setAccessibleName(tr("Per-class chart"));
+    chartView_ = new PaletteChartView(chart_);
+    chartView_->setRenderHint(QPainter::Antialiasing);
+    chartView_->setAccessibleName(tr("Per-class chart"));
     command_ = new QPlainTextEdit;
     command_->setReadOnly(true);
     command_->setMaximumHeight(54);
@@ -145,7 +146,7 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     auto* results = new QWidget;
     auto* resultsLayout = new QVBoxLayout(results);
     resultsLayout->addWidget(table_, 2);
-    resultsLayout->addWidget(chartView, 3);
+    resultsLayout->addWidget(chartView_, 3);
     resultsLayout->addWidget(command_);
 
     auto* splitter = new QSplitter;
@@ -261,8 +262,8 @@ void MetricsView::showReport(const QJsonObject& report, const QString& source)
     }
     table_->setVerticalHeaderLabels(labels);
 
-    // Per class: FID-derm (left) would dwarf the [0, 1] metrics, so the chart shows precision, recall,
-    // density and coverage; FID-derm per class is in the bar labels' tooltips and the report.
+    // Per class: FID-derm would dwarf the [0, 1] metrics, so the bars show precision, recall and coverage
+    // and each class's FID-derm is written beside its name.
     for (auto* axis : chart_->axes())
         chart_->removeAxis(axis);
     bars_->clear();
@@ -275,14 +276,14 @@ void MetricsView::showReport(const QJsonObject& report, const QString& source)
     for (auto it = perClass.begin(); it != perClass.end(); ++it) {
         const QJsonObject metrics = it.value().toObject();
         if (metrics.contains(QStringLiteral("skipped"))) {  // too few images of this class: no bars, say so
-            categories << tr("%1\n(too few images)").arg(it.key());
+            categories << tr("%1 (too few images)").arg(it.key());
             for (auto* set : sets)
                 *set << 0.0;
             continue;
         }
         const bool reliable = metrics.value(QStringLiteral("fid_reliable")).toBool(true);
-        categories << QStringLiteral("%1\nFID-d %2%3").arg(it.key()).arg(metrics.value(QStringLiteral("fid") + suffix).toDouble(), 0, 'f', 1)
-                                                       .arg(reliable ? QString() : QStringLiteral("*"));
+        categories << QStringLiteral("%1 %2%3").arg(it.key()).arg(metrics.value(QStringLiteral("fid") + suffix).toDouble(), 0, 'f', 1)
+                                                .arg(reliable ? QString() : QStringLiteral("*"));
         for (int i = 0; i < 3; ++i)
             *sets[i] << metrics.value(QLatin1String(shown[i]) + suffix).toDouble();
     }
@@ -295,8 +296,9 @@ void MetricsView::showReport(const QJsonObject& report, const QString& source)
     chart_->addAxis(y, Qt::AlignLeft);
     bars_->attachAxis(x);
     bars_->attachAxis(y);
+    chartView_->restyle();
     chart_->setTitle(categories.isEmpty() ? tr("Per class: not in this report (tick Per class and Evaluate)")
-                                          : tr("Per class (* = too few real images for a reliable FID)"));
+                                          : tr("Per class: class FID-derm (* = too few real images for a reliable FID)"));
 
     const QString command = report.value(QStringLiteral("command")).toString();
     if (!command.isEmpty())

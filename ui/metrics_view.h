@@ -22,6 +22,7 @@ class QTableWidget;
 namespace dermgan::ui {
 
 class CliProcess;
+class PaletteChartView;
 
 class MetricsView : public QWidget {
     Q_OBJECT
@@ -68,6 +69,7 @@ private:
     QTableWidget* table_ = nullptr;
     QChart* chart_ = nullptr;
     QBarSeries* bars_ = nullptr;
+    PaletteChartView* chartView_ = nullptr;
     QPlainTextEdit* command_ = nullptr;
 };
 

@@ -29,6 +29,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "background_job.h"
+#include "palette_chart_view.h"
 #include "io/png_text.h"
 #include "synthetic_image_view.h"
 
@@ -103,7 +104,7 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     chart_->addAxis(lossAxis_, Qt::AlignLeft);
     loss_->attachAxis(stepAxis_);
     loss_->attachAxis(lossAxis_);
-    auto* chartView = new QChartView(chart_);
+    auto* chartView = new PaletteChartView(chart_);
     chartView->setMinimumHeight(220);
     chartView->setAccessibleName(tr("Loss curve"));
 

@@ -1,6 +1,7 @@
 #include "training_panel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <QChart>
@@ -19,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "cli_process.h"
+#include "palette_chart_view.h"
 #include "synthetic_image_view.h"
 
 namespace dermgan::ui {
@@ -61,14 +63,15 @@ void fitAxes(QChart* chart)
         }
     if (x0 > x1)
         return;
-    const double pad = std::max(1e-3, (y1 - y0) * 0.05);
+    // A flat series (ADA p before it moves) still gets a readable axis.
+    const double pad = std::max(0.05 * std::max(1.0, std::abs(y1)), (y1 - y0) * 0.05);
     chart->axes(Qt::Horizontal).first()->setRange(x0, std::max(x1, x0 + 1e-3));
-    chart->axes(Qt::Vertical).first()->setRange(y0 - pad, y1 + pad);
+    chart->axes(Qt::Vertical).first()->setRange(y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad, y1 + pad);
 }
 
 QChartView* viewOf(QChart* chart, const QString& name)
 {
-    auto* view = new QChartView(chart);
+    auto* view = new PaletteChartView(chart);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumSize(220, 160);
     view->setAccessibleName(name);

@@ -14,6 +14,9 @@
 #include "projection_view.h"
 #include "main_window.h"
 #include "metrics/feature_extractor.h"
+#include "metrics_view.h"
+#include "training_panel.h"
+#include "training_wizard.h"
 #include "render_queue.h"
 
 namespace {
@@ -58,7 +61,17 @@ int main(int argc, char** argv)
     const QCommandLineOption projectClass(QStringLiteral("project-class"), QStringLiteral("Diagnosis index of the --project image."),
                                           QStringLiteral("index"), QStringLiteral("0"));
     const QCommandLineOption gallery(QStringLiteral("gallery"), QStringLiteral("Open the Gallery tab and generate it."));
-    parser.addOptions({directions, state, noModel, map, project, projectClass, gallery, screenshot});
+    const QCommandLineOption neighbours(QStringLiteral("neighbours"),
+                                        QStringLiteral("Dataset whose training images are searched for the --project image's real neighbours."),
+                                        QStringLiteral("dataset"));
+    const QCommandLineOption evaluate(QStringLiteral("evaluate"), QStringLiteral("Open the Evaluate tab (with the report beside the model)."));
+    const QCommandLineOption wizard(QStringLiteral("wizard"), QStringLiteral("Open the training wizard on <dataset>."), QStringLiteral("dataset"));
+    const QCommandLineOption train(QStringLiteral("train"),
+                                   QStringLiteral("Start a 1 kimg 64x64 training run on <dataset> into --train-out (a demonstration)."),
+                                   QStringLiteral("dataset"));
+    const QCommandLineOption trainOut(QStringLiteral("train-out"), QStringLiteral("Output folder of --train."), QStringLiteral("folder"));
+    parser.addOptions({directions, state, noModel, map, project, projectClass, neighbours, gallery, evaluate, wizard, train, trainOut,
+                       screenshot});
     parser.process(app);
 
     dermgan::configureThreads();  // LibTorch would otherwise use one core
@@ -90,8 +103,32 @@ int main(int argc, char** argv)
         job.image = parser.value(project);
         job.classIndex = parser.value(projectClass).toInt();
         window.projectionView()->setJob(job);
+        window.projectionView()->setNeighbourData(parser.value(neighbours));
         window.tabs()->setCurrentWidget(window.projectionView());
         window.projectionView()->start();
+    }
+    if (error.isEmpty() && parser.isSet(evaluate))
+        window.tabs()->setCurrentWidget(window.metricsView());
+    dermgan::ui::TrainingWizard trainingWizard(&window);
+    if (error.isEmpty() && (parser.isSet(wizard) || parser.isSet(train))) {
+        trainingWizard.setDataset(parser.value(parser.isSet(wizard) ? wizard : train));
+        trainingWizard.show();
+    }
+    if (error.isEmpty() && parser.isSet(train)) {
+        // Starts as soon as the dataset is inspected: a short run with ticks and grids often enough to watch.
+        if (!parser.isSet(trainOut)) {
+            qCritical("dermgan-explorer: --train needs --train-out FOLDER");
+            return 2;
+        }
+        trainingWizard.setOutputFolder(parser.value(trainOut));
+        trainingWizard.setKimg(1);
+        trainingWizard.setExtraOptions(QStringLiteral("--snap 0.1 --tick 0.02"));
+        QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window, [&](bool ok) {
+            if (!ok)
+                return;
+            trainingWizard.hide();
+            window.startTraining(trainingWizard);
+        }, Qt::SingleShotConnection);
     }
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
@@ -100,8 +137,17 @@ int main(int argc, char** argv)
             qCritical("dermgan-explorer: %s", qPrintable(error));
             return 1;
         }
-        if (model.isEmpty())
-            QTimer::singleShot(500, &window, grab);
+        if (parser.isSet(wizard))  // the wizard's dataset page with the inspected dataset
+            QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window, [&trainingWizard, file] {
+                QTimer::singleShot(300, [&trainingWizard, file] { QApplication::exit(trainingWizard.grab().save(file) ? 0 : 1); });
+            }, Qt::SingleShotConnection);
+        else if (parser.isSet(train))  // a few ticks and a sample grid into the run
+            QObject::connect(window.trainingPanel(), &dermgan::ui::TrainingPanel::tick, &window, [&window, grab] {
+                if (window.trainingPanel()->statsLines() == 12)
+                    QTimer::singleShot(300, grab);
+            });
+        else if (model.isEmpty() || parser.isSet(evaluate))
+            QTimer::singleShot(800, &window, grab);
         else if (parser.isSet(gallery))  // the filled gallery
             QObject::connect(window.galleryView(), &dermgan::ui::GalleryView::galleryReady, &window,
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
