@@ -57,7 +57,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     startPage_->setTextFormat(Qt::RichText);
     startPage_->setText(tr("<h2>No generator loaded</h2>"
                            "<p>Open a generator (<b>File &gt; Open model…</b>, or drop a <code>.dermgan</code> file here).</p>"
-                           "<p>The bundled models are in the <code>models/</code> folder. Train your own with<br>"
+                           "<p>The bundled models are in the <code>models/</code> folder. Train your own with "
+                           "<b>Train &gt; New training run…</b> (Ctrl+T), or on a server with<br>"
                            "<code>dermgan train ../shared/data/ham10000 --out runs/ham64 --kimg 50</code></p>"
                            "<p>Inspect and split a dataset:<br>"
                            "<code>dermgan dataset inspect ../shared/data/ham10000</code></p>"));

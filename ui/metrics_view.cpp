@@ -282,7 +282,7 @@ void MetricsView::showReport(const QJsonObject& report, const QString& source)
             continue;
         }
         const bool reliable = metrics.value(QStringLiteral("fid_reliable")).toBool(true);
-        categories << QStringLiteral("%1 %2%3").arg(it.key()).arg(metrics.value(QStringLiteral("fid") + suffix).toDouble(), 0, 'f', 1)
+        categories << QStringLiteral("%1 %2%3").arg(it.key()).arg(metrics.value(QStringLiteral("fid") + suffix).toDouble(), 0, 'f', 0)
                                                 .arg(reliable ? QString() : QStringLiteral("*"));
         for (int i = 0; i < 3; ++i)
             *sets[i] << metrics.value(QLatin1String(shown[i]) + suffix).toDouble();
