@@ -40,6 +40,8 @@ constexpr int kMaxRecent = 8;
 const char* kRecentKey = "recentModels";
 
 bool isDirectionFile(const QString& path) { return path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive); }
+// dermgan's own files, and StyleGAN2-ADA networks converted by packaging/stylegan2_to_npz.py.
+bool isModelFile(const QString& path) { return path.endsWith(QLatin1String(".dermgan")) || path.endsWith(QLatin1String(".npz")); }
 
 } // namespace
 
@@ -160,11 +162,14 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open model…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open generator"), QString(), tr("dermgan generators (*.dermgan)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open generator"), QString(),
+                                                          tr("Generators (*.dermgan *.npz);;StyleGAN2-ADA imports (*.npz)"));
         if (path.isEmpty())
             return;
         if (const QString error = openModel(path); !error.isEmpty())
-            reportError(tr("Cannot open the generator"), error, tr("Choose a .dermgan file written by dermgan train or dermgan export."));
+            reportError(tr("Cannot open the generator"), error,
+                        tr("Choose a .dermgan file of dermgan train or dermgan export, or a StyleGAN2-ADA .npz of "
+                           "packaging/stylegan2_to_npz.py."));
     });
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &recent"));
@@ -430,7 +435,7 @@ void MainWindow::reportError(const QString& title, const QString& message, const
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     for (const QUrl& url : event->mimeData()->urls())
-        if (url.isLocalFile() && (url.toLocalFile().endsWith(QLatin1String(".dermgan")) || isDirectionFile(url.toLocalFile()))) {
+        if (url.isLocalFile() && (isModelFile(url.toLocalFile()) || isDirectionFile(url.toLocalFile()))) {
             event->acceptProposedAction();
             return;
         }

@@ -29,6 +29,7 @@ int main(int argc, char** argv)
     addTrainCommand(app, exitCode);
     addGenerateCommand(app, exitCode);
     addExportCommand(app, exitCode);
+    addImportCommand(app, exitCode);
     addClassifyCommand(app, exitCode);
     addMetricsCommand(app, exitCode);
     addAuditCommand(app, exitCode);

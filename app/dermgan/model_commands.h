@@ -7,5 +7,6 @@ namespace dermgan::cli {
 void addTrainCommand(CLI::App& parent, int& exitCode);
 void addGenerateCommand(CLI::App& parent, int& exitCode);
 void addExportCommand(CLI::App& parent, int& exitCode);
+void addImportCommand(CLI::App& parent, int& exitCode);
 
 } // namespace dermgan::cli

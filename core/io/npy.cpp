@@ -1,6 +1,7 @@
 #include "io/npy.h"
 
 #include <fstream>
+#include <sstream>
 #include <regex>
 #include <string>
 
@@ -41,15 +42,15 @@ void writeNpy(const std::filesystem::path& path, const torch::Tensor& tensor)
     });
 }
 
-torch::Tensor readNpy(const std::filesystem::path& path)
+namespace {
+
+// `what` names the source in errors: "file x.npy", or "member y.npy of z.npz".
+torch::Tensor readNpyStream(std::istream& in, const std::string& what)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw InputError(".npy file " + path.string() + " does not exist");
     char magic[10];
     in.read(magic, 10);
     if (!in || std::string(magic, 6) != "\x93NUMPY" || magic[6] != 1)
-        throw InputError("file " + path.string() + " is not a version 1 .npy file");
+        throw InputError(what + " is not a version 1 .npy file");
     const std::size_t length = static_cast<unsigned char>(magic[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(magic[9])) << 8);
     std::string header(length, '\0');
     in.read(header.data(), static_cast<std::streamsize>(length));
@@ -57,10 +58,10 @@ torch::Tensor readNpy(const std::filesystem::path& path)
     if (!std::regex_search(header, descr, std::regex("'descr': *'([<|][a-z][0-9])'")) ||
         !std::regex_search(header, shape, std::regex("'shape': *\\(([0-9, ]*)\\)")) ||
         header.find("'fortran_order': False") == std::string::npos)
-        throw InputError(".npy file " + path.string() + " has a header this reader does not support (C order, little-endian)");
+        throw InputError(what + " has a header this reader does not support (C order, little-endian)");
     const std::string type = descr[1];
     const auto dtype = type == "<f4" ? torch::kFloat32 : type == "<f8" ? torch::kFloat64 : type == "<i8" ? torch::kInt64
-                     : type == "|u1" ? torch::kUInt8 : throw InputError(".npy file " + path.string() + " has unsupported type " + type);
+                     : type == "|u1" ? torch::kUInt8 : throw InputError(what + " has unsupported type " + type);
     std::vector<int64_t> sizes;
     const std::string dims = shape[1];
     std::size_t position = 0;
@@ -76,8 +77,24 @@ torch::Tensor readNpy(const std::filesystem::path& path)
     auto tensor = torch::empty(sizes, dtype);
     in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(tensor.numel() * tensor.element_size()));
     if (!in)
-        throw InputError(".npy file " + path.string() + " is truncated");
+        throw InputError(what + " is truncated");
     return tensor;
+}
+
+} // namespace
+
+torch::Tensor readNpy(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(".npy file " + path.string() + " does not exist");
+    return readNpyStream(in, ".npy file " + path.string());
+}
+
+torch::Tensor parseNpy(const std::vector<std::uint8_t>& bytes, const std::string& what)
+{
+    std::istringstream in(std::string(bytes.begin(), bytes.end()), std::ios::binary);
+    return readNpyStream(in, what);
 }
 
 } // namespace dermgan

@@ -38,6 +38,7 @@ struct GeneratorModel {
     const nets::NetworkConfig& network() const { return generator->config; }
 };
 
+// A .dermgan snapshot or export, or a StyleGAN2-ADA .npz import (io/stylegan2_import.h).
 GeneratorModel loadGeneratorModel(const std::filesystem::path& path, const c10::Device& device);
 // Writes format, version, config, progress and G_ema only: the file to bundle and share.
 void exportGenerator(const GeneratorModel& model, const std::filesystem::path& destination);
