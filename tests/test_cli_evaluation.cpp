@@ -10,10 +10,17 @@
 
 #include <fstream>
 
+#include <torch/torch.h>
+
 #include "data/image_decode.h"
+#include "io/npy.h"
+#include "io/zip_archive.h"
 #include "test_support.h"
 
 using namespace dermgan::test;
+using dermgan::parseNpy;
+using dermgan::readNpy;
+using dermgan::ZipArchive;
 namespace fs = std::filesystem;
 
 namespace {
@@ -129,8 +136,12 @@ private Q_SLOTS:
         const auto first = json["images"].toArray().first().toObject();
         QCOMPARE(first["curve"].toArray().size(), 5);
         QVERIFY(first["distances"].toObject()["ssim"].toDouble() <= 1.0);
-        QVERIFY(fs::exists(path("proj/" + first["ws_file"].toString()).toStdString()));
         QVERIFY(fs::exists(path("proj/project.txt").toStdString()));
+        // The latent as .npy, and as the reference projector's projected_w.npz: np.load(f)['w'], [1, num_ws, w_dim].
+        const auto ws = readNpy(path("proj/" + first["ws_file"].toString()).toStdString());
+        const auto projected = parseNpy(ZipArchive(path("proj/" + first["projected_w_file"].toString()).toStdString()).read("w.npy"), "w");
+        QCOMPARE(projected.sizes(), (std::vector<int64_t>{1, 6, 16}));
+        QVERIFY(torch::equal(projected[0], ws.to(torch::kFloat32).reshape({6, 16})));
 
         // A file of another size is resized with a note; a conditional model needs the class.
         writeSolidImage(path("photo.png").toStdString(), 40, 30, {120, 80, 60});
@@ -141,9 +152,15 @@ private Q_SLOTS:
         expectError(cli(QStringList{"project", model, path("photo.png"), "--steps", "3"} + nets), 3, "--class");
         expectError(cli(QStringList{"project", model, path("photo.png"), "--class", "mel", "--space", "z"} + nets), 3, "--space");
 
-        const auto directions = cli({"directions", model, "--out", path("dirs.json"), "--pca", "4", "--samples", "500"});
+        const auto directions = cli({"directions", model, "--out", path("dirs.json"), "--pca", "4", "--samples", "500", "--npz",
+                                     path("dirs.npz")});
         QVERIFY2(directions.exitCode == 0, directions.err.constData());
         QVERIFY(directions.out.contains("4 principal") && directions.out.contains("3 class directions"));
+        const ZipArchive vectors(path("dirs.npz").toStdString());
+        QCOMPARE(vectors.names().size(), std::size_t(7));  // pc0-pc3 and one per class, [w_dim] unit vectors
+        const auto pc0 = parseNpy(vectors.read("pc0.npy"), "pc0");
+        QCOMPARE(pc0.sizes(), (std::vector<int64_t>{16}));
+        QVERIFY(std::abs(pc0.norm().item<double>() - 1.0) < 1e-4);
         const auto boundaries = cli({"directions", model, "--out", path("dirs2.json"), "--pca", "2", "--samples", "200",
                                      "--boundaries", path("proj"), "--data", path("ham"), "--attributes", "dx", "--min-count", "1"});
         QVERIFY2(boundaries.exitCode == 0, boundaries.err.constData());

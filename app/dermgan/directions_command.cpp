@@ -74,7 +74,7 @@ std::vector<explain::LatentDirection> boundariesFromProjections(const std::strin
 void addDirectionsCommand(CLI::App& parent, int& exitCode)
 {
     struct DirectionsArgs {
-        std::string model, out, device = "auto", boundaries, data, attributes = "dx,sex,age,localization";
+        std::string model, out, device = "auto", boundaries, data, attributes = "dx,sex,age,localization", npz;
         int pca = 16, samples = 10000, minCount = 10;
         std::uint64_t seed = 0;
     };
@@ -90,6 +90,7 @@ void addDirectionsCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--attributes", args->attributes, "Metadata columns for boundaries (dx = diagnosis)")->capture_default_str();
     cmd->add_option("--min-count", args->minCount, "Images a boundary needs on each side")->capture_default_str();
     cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--npz", args->npz, "Also write the unit vectors to this .npz, one [w_dim] array per direction name (NumPy)");
     cmd->callback([args, &exitCode] {
         GeneratorModel model = loadGeneratorModel(args->model, selectDevice(args->device));
         explain::DirectionSet set;
@@ -109,6 +110,12 @@ void addDirectionsCommand(CLI::App& parent, int& exitCode)
             }
         }
         explain::saveDirections(set, args->out);
+        if (!args->npz.empty()) {
+            std::vector<std::pair<std::string, torch::Tensor>> arrays;
+            for (const auto& d : set.directions)
+                arrays.emplace_back(d.name, d.vector.to(torch::kFloat32));
+            writeNpz(args->npz, arrays);
+        }
         double explained = 0;
         for (const auto& d : set.directions)
             if (d.kind == "pca")

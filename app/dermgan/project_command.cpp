@@ -137,12 +137,15 @@ void runProject(const ProjectArgs& args)
                   {"Description", "SYNTHETIC: GAN projection of a real image"},
                   {"dermgan:model_hash", model.hash}});
         writeNpy(out / (stem + "-ws.npy"), result.ws);
+        // The reference projector's file: np.load(f)['w'] is [1, num_ws, w_dim] (synthesize with G.synthesis).
+        writeNpz(out / (stem + "-projected_w.npz"), {{"w", result.ws.to(torch::kFloat32).reshape({1, network.numWs(), network.wDim})}});
         auto item = explain::toJson(result);
         item["id"] = target.id;
         item["group"] = target.group;
         item["class_name"] = target.classIndex >= 0 ? network.classNames[static_cast<std::size_t>(target.classIndex)] : "";
         item["distances"] = explain::toJson(d);
         item["ws_file"] = stem + "-ws.npy";
+        item["projected_w_file"] = stem + "-projected_w.npz";
         items.push_back(item);
         ++done;
     }

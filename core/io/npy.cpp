@@ -9,10 +9,14 @@
 
 #include "common/errors.h"
 #include "io/atomic_file.h"
+#include "io/zip_archive.h"
 
 namespace dermgan {
 
-void writeNpy(const std::filesystem::path& path, const torch::Tensor& tensor)
+namespace {
+
+// Writes `tensor` as a version 1 .npy to `out`.
+void writeNpyStream(std::ostream& out, const torch::Tensor& tensor)
 {
     const auto t = tensor.detach().cpu().contiguous();
     std::string descr;
@@ -32,14 +36,31 @@ void writeNpy(const std::filesystem::path& path, const torch::Tensor& tensor)
     const std::size_t total = 10 + header.size() + 1;
     header.append((64 - total % 64) % 64, ' ');
     header += '\n';
-    writeFileAtomically(path, [&](std::ostream& out) {
-        out.write("\x93NUMPY\x01\x00", 8);
-        const auto length = static_cast<std::uint16_t>(header.size());
-        const char le[2] = {static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
-        out.write(le, 2);
-        out.write(header.data(), static_cast<std::streamsize>(header.size()));
-        out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
-    });
+    out.write("\x93NUMPY\x01\x00", 8);
+    const auto length = static_cast<std::uint16_t>(header.size());
+    const char le[2] = {static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
+    out.write(le, 2);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
+}
+
+} // namespace
+
+void writeNpy(const std::filesystem::path& path, const torch::Tensor& tensor)
+{
+    writeFileAtomically(path, [&](std::ostream& out) { writeNpyStream(out, tensor); });
+}
+
+void writeNpz(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& arrays)
+{
+    ZipWriter zip;
+    for (const auto& [name, tensor] : arrays) {
+        std::ostringstream bytes(std::ios::binary);
+        writeNpyStream(bytes, tensor);
+        const std::string data = bytes.str();
+        zip.add(name + ".npy", std::vector<std::uint8_t>(data.begin(), data.end()));
+    }
+    zip.save(path);
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/types.h>
@@ -12,6 +13,8 @@ namespace dermgan {
 
 // float32, float64, int64 or uint8 tensors of any shape; written atomically.
 void writeNpy(const std::filesystem::path& path, const torch::Tensor& tensor);
+// NumPy's .npz (np.savez): one .npy per name in a stored ZIP, written atomically. np.load(path)[name].
+void writeNpz(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& arrays);
 // Reads what writeNpy writes (little-endian, C order, any of its types). InputError otherwise.
 torch::Tensor readNpy(const std::filesystem::path& path);
 // The same from the bytes of a .npy (e.g. a member of an .npz); `what` names it in errors.
