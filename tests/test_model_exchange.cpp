@@ -1,7 +1,8 @@
-// StyleGAN2-ADA parity: tiny random networks of the reference implementation (tests/fixtures/stylegan2,
+// Models in and out. In: StyleGAN2-ADA parity: tiny random networks of the reference implementation (tests/fixtures/stylegan2,
 // made by make_fixtures.py with the reference code, which is not in this repository) imported into
 // dermgan's generator give the reference's latents and images for the same z, class and truncation, with
 // constant noise, in float32 on the CPU: max |difference| <= 1e-3 on images of roughly [-5, 5].
+// Out: the TorchScript export computes what dermgan renders.
 #include <QtTest>
 
 #include <QTemporaryDir>
@@ -9,12 +10,14 @@
 #include <fstream>
 #include <functional>
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include "common/errors.h"
 #include "io/npy.h"
 #include "io/snapshot.h"
 #include "io/stylegan2_import.h"
+#include "io/torchscript_export.h"
 #include "io/zip_archive.h"
 #include "test_support.h"
 
@@ -62,7 +65,7 @@ std::vector<std::uint8_t> configMember(const nlohmann::json& config, const fs::p
 
 } // namespace
 
-class TestStyleGan2Import : public QObject {
+class TestModelExchange : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
@@ -145,6 +148,34 @@ private Q_SLOTS:
         QVERIFY(refused([&] { importStyleGan2(tmp("wider.npz")); }, "has shape"));
     }
 
+    void torchScriptExportComputesWhatDermganRenders()
+    {
+        // The imported conditional network, exported and loaded back as TorchScript (what Python's
+        // torch.jit.load gets), against dermgan's own forward pass.
+        auto model = importStyleGan2(kFixtures / "cond32.npz");
+        const fs::path file = dir_.filePath("cond32.pt").toStdString();
+        exportTorchScript(model, file);
+        auto scripted = torch::jit::load(file.string());
+        QCOMPARE(QString::fromStdString(scripted.attr("model_hash").toStringRef()), QString::fromStdString(model.hash));
+        torch::NoGradGuard noGrad;
+        double error = 0;
+        for (int k = 0; k < 3; ++k) {
+            const auto z = torch::randn({1, 16});
+            const auto c = nets::oneHot({k}, 3, torch::TensorOptions());
+            const double psi = 1.0 - 0.3 * k;
+            const auto expected = model.generator->forward(z, c, psi, nets::NoiseMode::Const);
+            const auto got = scripted.forward({z, c, torch::tensor(psi)}).toTensor();
+            QCOMPARE(got.sizes(), expected.sizes());
+            error = std::max(error, (got - expected).abs().max().item<double>());
+        }
+        qInfo("TorchScript vs dermgan: max |difference| %.3g", error);
+        QVERIFY(error <= 1e-5);
+        QFile blocker(dir_.filePath("a-file"));  // a destination inside a regular file cannot be written
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        QVERIFY_EXCEPTION_THROWN(exportTorchScript(model, dir_.filePath("a-file/x.pt").toStdString()), InputError);
+    }
+
     void importCommandWritesANativeModel()
     {
         const QString out = dir_.filePath("imported.dermgan");
@@ -173,5 +204,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestStyleGan2Import)
-#include "test_stylegan2_import.moc"
+QTEST_MAIN(TestModelExchange)
+#include "test_model_exchange.moc"
