@@ -1,11 +1,10 @@
 #include "io/snapshot.h"
-#include "io/stylegan2_import.h"
-
 
 #include <torch/torch.h>
 
 #include "common/errors.h"
 #include "io/atomic_file.h"
+#include "io/stylegan2_import.h"
 
 namespace dermgan {
 
