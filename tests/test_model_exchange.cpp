@@ -74,7 +74,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("fixture");
         QTest::addColumn<bool>("fused");
-        for (const char* name : {"uncond16", "cond32"})
+        for (const char* name : {"uncond16", "cond16", "uncond32", "cond32"})
             for (bool fused : {false, true})
                 QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(name, fused ? "fused" : "non-fused"))) << name << fused;
     }
