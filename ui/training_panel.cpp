@@ -107,8 +107,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     cancel_->setToolTip(tr("Stop for good (a snapshot is still written; the command line can continue it)"));
     open_ = new QPushButton(tr("&Open latest snapshot"));
     open_->setToolTip(tr("Open the run's newest snapshot in the explorer"));
-    for (auto* button : {pause_, resume_, cancel_, open_})
-        button->setObjectName(button->text().remove(QLatin1Char('&')).section(QLatin1Char(' '), 0, 0).toLower() + QStringLiteral("Training"));
+    pause_->setObjectName(QStringLiteral("pauseTraining"));
+    resume_->setObjectName(QStringLiteral("resumeTraining"));
+    cancel_->setObjectName(QStringLiteral("cancelTraining"));
+    open_->setObjectName(QStringLiteral("openTraining"));
     connect(pause_, &QPushButton::clicked, this, &TrainingPanel::pause);
     connect(resume_, &QPushButton::clicked, this, &TrainingPanel::resume);
     connect(cancel_, &QPushButton::clicked, this, &TrainingPanel::cancel);
