@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -16,6 +15,7 @@
 #include "common/errors.h"
 #include "exit_codes.h"
 #include "io/stylegan2_import.h"
+#include "model_arguments.h"
 #include "model_commands.h"
 
 namespace dermgan::cli {
@@ -68,17 +68,6 @@ void convertPickle(const fs::path& pickle, const std::string& reference, const s
         throw InputError(last.empty() ? "the StyleGAN2-ADA converter failed" : last);
 }
 
-std::vector<std::string> splitNames(const std::string& list)
-{
-    std::vector<std::string> names;
-    std::stringstream in(list);
-    std::string name;
-    while (std::getline(in, name, ','))
-        if (!name.empty())
-            names.push_back(name);
-    return names;
-}
-
 } // namespace
 
 void addImportCommand(CLI::App& parent, int& exitCode)
@@ -108,7 +97,7 @@ void addImportCommand(CLI::App& parent, int& exitCode)
         } else if (input.extension() != ".npz") {
             throw InputError("network " + args->input + " is neither a .pkl nor an .npz");
         }
-        auto model = importStyleGan2(npz, splitNames(args->classNames));
+        auto model = importStyleGan2(npz, splitList(args->classNames));
         exportGenerator(model, out);
         const auto& n = model.network();
         std::cout << "imported " << args->input << ": " << n.resolution << "x" << n.resolution << ", "

@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -11,6 +12,7 @@
 #include "evaluation_commands.h"
 #include "exit_codes.h"
 #include "invocation.h"
+#include "model_arguments.h"
 #include "metrics/distribution_metrics.h"
 #include "metrics/feature_cache.h"
 #include "metrics/synthetic_set.h"
@@ -32,17 +34,6 @@ struct MetricsArgs {
     std::uint64_t seed = 0, splitSeed = 0;
     bool perClass = false, noBaseline = false, noCache = false, json = false;
 };
-
-std::set<std::string> parseList(const std::string& text)
-{
-    std::set<std::string> items;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty())
-            items.insert(item);
-    return items;
-}
 
 // Rows of `labels` equal to `label`, as a tensor index.
 torch::Tensor rowsWithLabel(const std::vector<int>& labels, int label)
@@ -74,7 +65,8 @@ void runMetrics(const MetricsArgs& args)
         throw InputError("generator " + args.model + " has other classes than dataset " + args.data);
 
     metrics::DistributionOptions options;
-    options.metrics = parseList(args.metricList);
+    const auto metricNames = splitList(args.metricList);
+    options.metrics = std::set<std::string>(metricNames.begin(), metricNames.end());
     options.kPrecisionRecall = args.kPr;
     options.kDensityCoverage = args.kDc;
     options.kid.subsets = args.kidSubsets;

@@ -7,6 +7,17 @@
 
 namespace dermgan::cli {
 
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> items;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ','))
+        if (!item.empty())
+            items.push_back(item);
+    return items;
+}
+
 // "0-7,42" -> 0 1 2 3 4 5 6 7 42
 std::vector<std::uint32_t> parseSeeds(const std::string& text)
 {
