@@ -129,6 +129,44 @@ private Q_SLOTS:
         QCOMPARE(window.generatorView()->session().classNames(), (QStringList{"akiec", "bcc", "mel"}));
     }
 
+    void federatedRunFromTheWizard()
+    {
+        // Enough lesions that the 6 % institution gets images too.
+        std::vector<test::HamRow> rows;
+        const char* dx[] = {"akiec", "bcc", "mel"};
+        for (int i = 0; i < 90; ++i)
+            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
+        test::writeHamDataset(path("ham90").toStdString(), rows);
+        MainWindow window;
+        auto* panel = window.trainingPanel();
+        TrainingWizard wizard;
+        QSignalSpy inspected(&wizard, &TrainingWizard::datasetInspected);
+        wizard.setDataset(path("ham90"));
+        QTRY_VERIFY_WITH_TIMEOUT(wizard.datasetReady(), 30000);
+        wizard.setOutputFolder(path("run-fed"));
+        wizard.setKimg(0.032);
+        wizard.setResolution(16);
+        wizard.setExtraOptions(kTinyNetwork + " --batch 4 --subset all --tick 0.008");
+        wizard.setFederated(0.016);
+        const QStringList args = wizard.arguments();
+        QCOMPARE(args.mid(0, 4), (QStringList{"federated-sim", path("ham90"), "--sites", "3"}));
+        QCOMPARE(args.at(args.indexOf("--rounds") + 1), QString("2"));
+        QVERIFY(!args.contains("--kimg"));
+
+        QSignalSpy ticks(panel, &TrainingPanel::tick);
+        QSignalSpy failed(panel, &TrainingPanel::failed);
+        window.startTraining(wizard);
+        QVERIFY(panel->commandLine().startsWith("dermgan federated-sim "));
+        QTRY_COMPARE_WITH_TIMEOUT(panel->state(), TrainingPanel::State::Finished, 180000);
+        QCOMPARE(failed.size(), 0);
+        QVERIFY(!ticks.isEmpty());
+        for (const auto& tick : ticks)
+            QCOMPARE(tick.at(0).toJsonObject()["site"].toInt(), 0);  // the charts follow institution 0
+        QCOMPARE(panel->kimgDone(), 0.032);
+        QVERIFY(panel->latestGrid().contains("fakes-round-"));
+        QCOMPARE(panel->latestSnapshot(), path("run-fed/latest.dermgan"));  // the global model
+    }
+
     void trainingCancelsAndReportsBadOptions()
     {
         MainWindow window;

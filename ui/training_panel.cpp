@@ -165,7 +165,7 @@ void TrainingPanel::start(const QStringList& arguments, const QString& outDir, d
     if (process_->running())
         return;
     outDir_ = outDir;
-    dataset_ = arguments.value(1);
+    startArguments_ = arguments;
     kimg_ = kimg;
     kimgDone_ = 0;
     latestGrid_.clear();
@@ -186,9 +186,12 @@ void TrainingPanel::resume()
 {
     if (state_ != State::Paused && state_ != State::Failed)
         return;
-    const auto number = [](double value) { return QString::number(value, 'g', 10); };
-    launch({QStringLiteral("train"), dataset_, QStringLiteral("--out"), outDir_, QStringLiteral("--resume"), QStringLiteral("latest"),
-            QStringLiteral("--kimg"), number(kimg_)});
+    // The command that started the run, continued from its latest snapshot (a resumed run keeps its stored
+    // configuration; for federated-sim every institution resumes from the last round all of them completed).
+    QStringList arguments = startArguments_;
+    if (!arguments.contains(QStringLiteral("--resume")))
+        arguments << QStringLiteral("--resume") << QStringLiteral("latest");
+    launch(arguments);
 }
 
 void TrainingPanel::cancel()
@@ -221,6 +224,8 @@ void TrainingPanel::addStats(const QJsonObject& stats)
 {
     if (!stats.contains(QStringLiteral("kimg")) || !stats.contains(QStringLiteral("loss_g")))
         return;
+    if (stats.value(QStringLiteral("site")).toInt(0) != 0)
+        return;  // a federated run: the charts follow institution 0 (each site's kimg is its own)
     const double kimg = stats.value(QStringLiteral("kimg")).toDouble();
     lossG_->append(kimg, stats.value(QStringLiteral("loss_g")).toDouble());
     lossDReal_->append(kimg, stats.value(QStringLiteral("loss_d_real")).toDouble());

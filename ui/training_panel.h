@@ -59,7 +59,8 @@ private:
     CliProcess* process_ = nullptr;
     State state_ = State::Idle;
     QStringList arguments_;
-    QString outDir_, dataset_, latestGrid_;
+    QString outDir_, latestGrid_;
+    QStringList startArguments_;  // the command that started the run: Resume repeats it with --resume latest
     double kimg_ = 0, kimgDone_ = 0;
     int lines_ = 0;
     QLabel* status_ = nullptr;

@@ -1,5 +1,6 @@
 #include "training_wizard.h"
 
+#include <cmath>
 #include <functional>
 
 #include <QCheckBox>
@@ -125,8 +126,15 @@ QWizardPage* TrainingWizard::settingPage()
     institution_->setAccessibleName(tr("Institution"));
     institution_->setEnabled(false);
     connect(oneInstitution_, &QRadioButton::toggled, institution_, &QWidget::setEnabled);
-    auto* federated = new QRadioButton(tr("&Federated across N institutions (FedAvg)"));
-    federated->setEnabled(false);
+    federated_ = new QRadioButton(tr("&Federated across the split's 3 institutions (FedAvg, one process each)"));
+    roundKimg_ = new QDoubleSpinBox;
+    roundKimg_->setRange(0.004, 100.0);
+    roundKimg_->setDecimals(3);
+    roundKimg_->setValue(1.0);
+    roundKimg_->setSuffix(tr(" local kimg per round"));
+    roundKimg_->setAccessibleName(tr("Local kimg per round"));
+    roundKimg_->setEnabled(false);
+    connect(federated_, &QRadioButton::toggled, roundKimg_, &QWidget::setEnabled);
     subset_ = new QComboBox;
     subset_->addItem(tr("train split (lesion-grouped; val and test kept out)"), QStringLiteral("train"));
     subset_->addItem(tr("all images"), QStringLiteral("all"));
@@ -138,10 +146,15 @@ QWizardPage* TrainingWizard::settingPage()
     auto* layout = new QVBoxLayout(page);
     layout->addWidget(centralized_);
     layout->addLayout(institutionRow);
-    layout->addWidget(federated);
-    layout->addWidget(note(tr("<i>Federated training (several institutions training one model without sharing images) "
-                              "is not built yet: it comes with the c10d/Gloo trainer. Until then you can train one "
-                              "institution's share to see what a single site gets on its own.</i>")));
+    auto* federatedRow = new QHBoxLayout;
+    federatedRow->addWidget(federated_);
+    federatedRow->addWidget(roundKimg_);
+    federatedRow->addStretch();
+    layout->addLayout(federatedRow);
+    layout->addWidget(note(tr("<i>Federated: each institution trains on its own images only; after every round the "
+                              "three average their G, D and G_ema weighted by image count. The run length on the next "
+                              "page is each institution's. The charts follow institution 0. Across real hospitals, run "
+                              "the command on each site over a VPN (README: Federated training).</i>")));
     auto* form = new QFormLayout;
     form->addRow(tr("&Images:"), subset_);
     layout->addLayout(form);
@@ -274,6 +287,12 @@ void TrainingWizard::setResolution(int resolution)
         resolution_->setCurrentIndex(index);
 }
 
+void TrainingWizard::setFederated(double roundKimg)
+{
+    federated_->setChecked(true);
+    roundKimg_->setValue(roundKimg);
+}
+
 void TrainingWizard::setInstitution(int institution)
 {
     (institution < 0 ? centralized_ : oneInstitution_)->setChecked(true);
@@ -299,9 +318,16 @@ QStringList TrainingWizard::arguments() const
         {QStringLiteral("--device"), device_->currentText()}};
     if (oneInstitution_->isChecked())
         options.append({QStringLiteral("--institution"), QString::number(institution_->value())});
+    QStringList args{QStringLiteral("train"), dataset_->text()};
+    if (federated_->isChecked()) {
+        const int rounds = std::max(1, static_cast<int>(std::ceil(kimg_->value() / roundKimg_->value() - 1e-9)));
+        args = QStringList{QStringLiteral("federated-sim"), dataset_->text(), QStringLiteral("--sites"), QStringLiteral("3")};
+        options.removeIf([](const auto& option) { return option.first == QStringLiteral("--kimg"); });
+        options.append({QStringLiteral("--rounds"), QString::number(rounds)});
+        options.append({QStringLiteral("--round-kimg"), number(roundKimg_->value())});
+    }
     // An extra option replaces the field it repeats (the command line takes each option once).
     const QStringList extra = QProcess::splitCommand(extra_->text());
-    QStringList args{QStringLiteral("train"), dataset_->text()};
     for (const auto& [name, value] : options)
         if (!extra.contains(name))
             args << name << value;

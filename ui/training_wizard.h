@@ -1,6 +1,7 @@
 #pragma once
 // The "new training run" wizard: a dataset (inspected as soon as it is chosen: images, lesions, class
-// counts), a setting (centralized, or one institution's share), the model (conditional, resolution,
+// counts), a setting (centralized, one institution's share, or federated across the split's three
+// institutions with `dermgan federated-sim`), the model (conditional, resolution,
 // length, ...), and a last page showing the exact dermgan command the run will be. The result is that
 // command's arguments; the training panel runs them.
 #include <QWizard>
@@ -33,9 +34,11 @@ public:
     void setConditional(bool conditional);
     void setResolution(int resolution);
     void setInstitution(int institution);  // -1: centralized
+    void setFederated(double roundKimg);    // federated across the 3 institutions, this many local kimg per round
     void setExtraOptions(const QString& options);
 
-    // `dermgan` arguments of the run (starting with "train"), and the values the panel needs.
+    // `dermgan` arguments of the run (starting with "train" or "federated-sim"), and the values the panel
+    // needs; kimg() is each site's length in a federated run.
     QStringList arguments() const;
     QString outputFolder() const;
     QString dataset() const;
@@ -58,6 +61,8 @@ private:
     QRadioButton* centralized_ = nullptr;
     QRadioButton* oneInstitution_ = nullptr;
     QSpinBox* institution_ = nullptr;
+    QRadioButton* federated_ = nullptr;
+    QDoubleSpinBox* roundKimg_ = nullptr;
     QComboBox* subset_ = nullptr;
     QCheckBox* conditional_ = nullptr;
     QComboBox* resolution_ = nullptr;

@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/runtime.h"
 #include "dataset_commands.h"
+#include "distributed/aggregator.h"
 #include "evaluation_commands.h"
 #include "exit_codes.h"
 #include "explain_commands.h"
@@ -17,7 +18,8 @@ int main(int argc, char** argv)
 {
     using namespace dermgan::cli;
     CLI::App app{"dermgan " DERMGAN_VERSION ": GAN-based generative modelling of skin-lesion images"};
-    app.footer("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input data, 130 interrupted.\n"
+    app.footer("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input data, 4 another site failed\n"
+               "(federated / data-parallel), 130 interrupted.\n"
                "Every command takes --help.");
     app.set_version_flag("--version", std::string("dermgan ") + DERMGAN_VERSION);
     app.require_subcommand(1);
@@ -27,6 +29,7 @@ int main(int argc, char** argv)
     app.parse_complete_callback([&threads] { dermgan::configureThreads(threads); });
     addDatasetCommands(app, exitCode);
     addTrainCommand(app, exitCode);
+    addFederatedSimCommand(app, exitCode);
     addGenerateCommand(app, exitCode);
     addExportCommand(app, exitCode);
     addImportCommand(app, exitCode);
@@ -49,6 +52,9 @@ int main(int argc, char** argv)
     } catch (const dermgan::InputError& e) {
         std::cerr << "dermgan: error: " << e.what() << "\n";
         return kInputError;
+    } catch (const dermgan::distributed::PeerError& e) {
+        std::cerr << "dermgan: error: " << e.what() << "\n";
+        return kPeerFailed;
     } catch (const dermgan::CancelledError&) {
         std::cerr << "dermgan: interrupted\n";
         return kCancelled;

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <iomanip>
+#include <iostream>
 #include <unistd.h>
 
 namespace dermgan::cli {
@@ -61,6 +63,21 @@ void TerminalProgress::finish()
         std::fprintf(stderr, "\n");
         drawn_ = false;
     }
+}
+
+void printTick(const nlohmann::json& line, bool json)
+{
+    if (json) {
+        std::cout << line.dump() << std::endl;
+        return;
+    }
+    std::cout << std::fixed << std::setprecision(1) << "tick " << std::setw(4) << line["tick"].get<int64_t>()
+              << "  kimg " << std::setw(7) << line["kimg"].get<double>() << "  sec/kimg " << std::setw(6)
+              << line["sec_per_kimg"].get<double>() << "  img/s " << std::setw(5) << line["images_per_sec"].get<double>()
+              << std::setprecision(3) << "  G " << line["loss_g"].get<double>() << "  D real/fake "
+              << line["loss_d_real"].get<double>() << "/" << line["loss_d_fake"].get<double>() << "  R1 "
+              << line["r1_penalty"].get<double>() << "  p " << line["augment_p"].get<double>() << "  RSS "
+              << std::setprecision(0) << line["rss_mb"].get<double>() << " MB" << std::endl;
 }
 
 } // namespace dermgan::cli

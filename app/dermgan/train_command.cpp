@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "common/runtime.h"
+#include "distributed_training.h"
 #include "exit_codes.h"
 #include "io/snapshot.h"
 #include "model_commands.h"
@@ -24,20 +25,10 @@ struct TrainArgs {
     bool dryRun = false;
     bool json = false;
     bool skipBad = false;
+    DistributedArgs distributed;
     // Architecture overrides (0 = preset's value).
     int channelBase = 0, channelMax = 0, mappingLayers = 0, zDim = 0, wDim = 0;
 };
-
-void printTick(const nlohmann::json& line)
-{
-    std::cout << std::fixed << std::setprecision(1) << "tick " << std::setw(4) << line["tick"].get<int64_t>()
-              << "  kimg " << std::setw(7) << line["kimg"].get<double>() << "  sec/kimg " << std::setw(6)
-              << line["sec_per_kimg"].get<double>() << "  img/s " << std::setw(5) << line["images_per_sec"].get<double>()
-              << std::setprecision(3) << "  G " << line["loss_g"].get<double>() << "  D real/fake "
-              << line["loss_d_real"].get<double>() << "/" << line["loss_d_fake"].get<double>() << "  R1 "
-              << line["r1_penalty"].get<double>() << "  p " << line["augment_p"].get<double>() << "  RSS "
-              << std::setprecision(0) << line["rss_mb"].get<double>() << " MB" << std::endl;
-}
 
 train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
 {
@@ -54,7 +45,7 @@ train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
         auto stored = readJsonEntry(archive, "config", file).get<train::TrainingConfig>();
         if (command.count("--kimg"))
             stored.kimg = config.kimg;
-        if (command.count("--out"))
+        if (command.count("--out") || args.distributed.active())  // a site's folder is derived from --out
             stored.outDir = config.outDir;
         if (command.count("--threads"))
             stored.threads = config.threads;
@@ -124,9 +115,18 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
     cmd->add_flag("--dry-run", args->dryRun, "Validate everything, print the resolved configuration, train nothing");
     cmd->add_flag("--json", args->json, "Print stats lines as JSON");
     cmd->add_flag("--skip-bad", args->skipBad, "Skip missing or corrupt images (listed) instead of stopping");
+    addDistributedOptions(*cmd, args->distributed);
     cmd->callback([args, cmd, &exitCode] {
         args->config.network.resolution = args->resolution;
+        auto& distributed = args->distributed;
+        prepareDistributedOutput(distributed, args->config, *cmd);
         train::TrainingConfig config = resolveConfig(*args, *cmd);
+        if (distributed.federated) {
+            if (!args->resume.empty())
+                restoreFederatedOptions(distributed, args->resume, *cmd);
+            distributed.federation.validate();
+            config.kimg = distributed.federation.rounds * distributed.federation.roundKimg;  // per site
+        }
         const int threads = configureThreads(config.threads);
         const bool conditional = args->resume.empty() ? args->cond == "on" : config.network.classCount > 0;
         ReadOptions readOptions;
@@ -154,6 +154,8 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
                                    {"device", selectDevice(config.device).str()},
                                    {"threads", threads},
                                    {"resume", args->resume}};
+            if (distributed.federated)
+                summary["federation"] = distributed.federation;
             if (!args->resume.empty()) {
                 auto archive = openSnapshot(args->resume);
                 summary["resume_kimg"] = readJsonEntry(archive, "progress", args->resume).value("kimg", 0.0);
@@ -163,6 +165,12 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
             return;
         }
         train::Trainer trainer(config, std::move(prepared.data));
+        if (distributed.active()) {
+            if (distributed.dataParallel && !args->resume.empty())
+                trainer.resume(args->resume);  // a federated site resumes the round all sites agree on
+            exitCode = runDistributed(distributed, trainer, !args->resume.empty(), args->json);
+            return;
+        }
         if (!args->resume.empty())
             trainer.resume(args->resume);
         std::cerr << "training " << config.network.resolution << "x" << config.network.resolution << " "
@@ -170,10 +178,7 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
                   << " on " << prepared.rows.size() << " images, " << runtimeDescription(trainer.device()) << ", from kimg "
                   << trainer.imagesShown() / 1000.0 << " to " << config.kimg << "; output " << config.outDir << "\n";
         const bool finished = trainer.run([&](const nlohmann::json& line) {
-            if (args->json)
-                std::cout << line.dump() << std::endl;
-            else
-                printTick(line);
+            printTick(line, args->json);
             return !interrupted();
         }, interrupted);
         if (!finished) {

@@ -1,11 +1,11 @@
 #include "io/tagged_archive.h"
 
-#include <cstdio>
 #include <sstream>
 
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "common/hashing.h"
 #include "io/atomic_file.h"
 
 namespace dermgan {
@@ -111,9 +111,7 @@ std::string moduleHash(torch::nn::Module& module)
         mixTensor(item.key(), item.value());
     for (const auto& item : module.named_buffers())
         mixTensor(item.key(), item.value());
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-    return text;
+    return hex16(hash);
 }
 
 } // namespace dermgan

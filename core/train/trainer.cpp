@@ -69,12 +69,36 @@ struct Trainer::State {
     AdaController ada;
     std::unique_ptr<RealSampler> sampler;
     Rng rng{0};                 // x-flips of reals
+    DataParallel parallel;
+    int localBatch = 0;         // images per step drawn by this process: batch / world
     int64_t nimg = 0, step = 0, tick = 0;
     double plMean = 0.0;
     double wallSeconds = 0.0;   // training time over all sessions of this run
     TickSums sums;
 
     torch::TensorOptions options() const { return torch::TensorOptions().device(device); }
+
+    // Data-parallel: replaces this process's gradients (and `extra`) by the mean over all processes.
+    void averageGradients(torch::nn::Module& module, const torch::Tensor& extra = {})
+    {
+        if (!parallel.averageGradients)
+            return;
+        std::vector<torch::Tensor> tensors;
+        for (auto& parameter : module.parameters()) {
+            // A parameter outside this phase's graph (e.g. D's last bias under R1) has no gradient: every
+            // process must still send the same list.
+            if (!parameter.grad().defined())
+                parameter.mutable_grad() = torch::zeros_like(parameter);
+            tensors.push_back(parameter.grad());
+        }
+        // G's w_avg moves with each process's own latents: averaged with the gradients, it stays one value.
+        for (const auto& buffer : module.named_buffers())
+            if (buffer.key().size() >= 5 && buffer.key().compare(buffer.key().size() - 5, 5, "w_avg") == 0)
+                tensors.push_back(buffer.value());
+        if (extra.defined())
+            tensors.push_back(extra);
+        parallel.averageGradients(tensors);
+    }
 
     torch::Tensor classes(const std::vector<int64_t>& labels) const
     {
@@ -103,7 +127,7 @@ struct Trainer::State {
 
     std::pair<torch::Tensor, torch::Tensor> realBatch()
     {
-        const auto rows = sampler->nextBatch(config.batch);
+        const auto rows = sampler->nextBatch(localBatch);
         LoadedImages view;
         view.pixels = data.pixels;
         auto images = imageBatch(view, rows, config.mirror, rng).to(device);
@@ -133,24 +157,26 @@ struct Trainer::State {
         setRequiresGrad(*G, true);
         setRequiresGrad(*D, false);
         optG->zero_grad();
-        const auto z = torch::randn({config.batch, config.network.zDim}, options());
-        const auto c = classes(sampler->fakeLabels(config.batch));
+        const auto z = torch::randn({localBatch, config.network.zDim}, options());
+        const auto c = classes(sampler->fakeLabels(localBatch));
         const auto images = G->synthesis->forward(mapWithMixing(z, c, true), nets::NoiseMode::Random, false);
         const auto loss = F::softplus(-runD(images, c)).mean();
         loss.backward();
+        averageGradients(*G);
         optG->step();
         sums.lossG += loss.item<double>();
         ++sums.gSteps;
 
         if (config.plWeight > 0.0 && step % config.plInterval == 0) {
             optG->zero_grad();
-            const int half = std::max(1, config.batch / 2);
+            const int half = std::max(1, localBatch / 2);
             const auto zPl = torch::randn({half, config.network.zDim}, options());
             const auto cPl = classes(sampler->fakeLabels(half));
             const auto ws = mapWithMixing(zPl, cPl, false);
             const auto plImages = G->synthesis->forward(ws, nets::NoiseMode::Random, false);
             const auto penalty = pathLengthPenalty(plImages, ws, plMean);
             (penalty.mean() * config.plWeight * config.plInterval).backward();
+            averageGradients(*G);
             optG->step();
             sums.pl += penalty.mean().item<double>();
             ++sums.plSteps;
@@ -165,8 +191,8 @@ struct Trainer::State {
         torch::Tensor fakes, fakeClasses;
         {
             torch::NoGradGuard noGrad;
-            const auto z = torch::randn({config.batch, config.network.zDim}, options());
-            fakeClasses = classes(sampler->fakeLabels(config.batch));
+            const auto z = torch::randn({localBatch, config.network.zDim}, options());
+            fakeClasses = classes(sampler->fakeLabels(localBatch));
             fakes = G->synthesis->forward(mapWithMixing(z, fakeClasses, false), nets::NoiseMode::Random, false);
         }
         const auto [reals, realClasses] = realBatch();
@@ -176,13 +202,19 @@ struct Trainer::State {
         const auto lossFake = F::softplus(fakeLogits).mean();
         const auto lossReal = F::softplus(-realLogits).mean();
         (lossFake + lossReal).backward();
+        // ADA's statistics travel with D's gradients, so that every process adapts p alike.
+        auto adaStats = torch::tensor({realLogits.detach().sign().sum().item<double>(), static_cast<double>(localBatch)},
+                                      torch::kDouble);
+        const double localSignSum = adaStats[0].item<double>();
+        averageGradients(*D, adaStats);
         optD->step();
-        const double signSum = realLogits.detach().sign().sum().item<double>();
+        const double world = parallel.world;
         if (config.augment != "none")
-            ada.accumulate(signSum, config.batch, config.batch);
+            ada.accumulate(adaStats[0].item<double>() * world, std::llround(adaStats[1].item<double>() * world),
+                           config.batch);
         sums.lossDFake += lossFake.item<double>();
         sums.lossDReal += lossReal.item<double>();
-        sums.realSign += signSum / config.batch;
+        sums.realSign += localSignSum / localBatch;
         ++sums.dSteps;
 
         const double gamma = config.effectiveR1Gamma();
@@ -190,6 +222,7 @@ struct Trainer::State {
             optD->zero_grad();
             const auto penalty = r1Penalty([&](const torch::Tensor& x) { return runD(x, realClasses); }, reals);
             (penalty.mean() * (gamma / 2) * config.r1Interval).backward();
+            averageGradients(*D);
             optD->step();
             sums.r1 += penalty.mean().item<double>();
             ++sums.r1Steps;
@@ -296,6 +329,7 @@ Trainer::Trainer(TrainingConfig config, TrainingData data) : s_(std::make_unique
     s.sampler = std::make_unique<RealSampler>(s.data.labels, s.config.network.classCount, s.config.classBalanced,
                                               s.config.seed);
     s.rng = Rng(deriveSeed(s.config.seed, 12));
+    s.localBatch = s.config.batch;
 }
 
 Trainer::~Trainer() = default;
@@ -314,13 +348,18 @@ void Trainer::step()
 
 bool Trainer::run(const TickCallback& onTick, const std::function<bool()>& stopRequested)
 {
+    // Rounded, not truncated: 0.056 * 1000 is 55.99999... in binary floating point.
+    return runUntil(std::llround(s_->config.kimg * 1000.0), onTick, stopRequested, true);
+}
+
+bool Trainer::runUntil(int64_t end, const TickCallback& onTick, const std::function<bool()>& stopRequested,
+                       bool writeSnapshots)
+{
     auto& s = *s_;
     const fs::path out = s.config.outDir;
     fs::create_directories(out);
     writeTextFileAtomically(out / "training_options.json", nlohmann::json(s.config).dump(2) + "\n");
     std::ofstream stats(out / "stats.jsonl", std::ios::app);
-    // Rounded, not truncated: 0.056 * 1000 is 55.99999... in binary floating point.
-    const auto end = std::llround(s.config.kimg * 1000.0);
     const auto tickImages = std::max<int64_t>(1, std::llround(s.config.tickKimg * 1000.0));
     const auto snapshotImages = std::max<int64_t>(1, std::llround(s.config.snapshotKimg * 1000.0));
     int64_t nextTick = (s.nimg / tickImages + 1) * tickImages;
@@ -358,7 +397,7 @@ bool Trainer::run(const TickCallback& onTick, const std::function<bool()>& stopR
         ++s.tick;
         stats << line.dump() << "\n" << std::flush;
         bool snapshotWritten = false;
-        if (s.nimg >= nextSnapshot || done) {
+        if (writeSnapshots && (s.nimg >= nextSnapshot || done)) {
             saveSnapshot(out / ("snapshot-" + kimgTag(s.nimg) + ".dermgan"));
             s.writeSampleGrid(out / ("fakes-" + kimgTag(s.nimg) + ".png"));
             snapshotWritten = true;
@@ -366,7 +405,7 @@ bool Trainer::run(const TickCallback& onTick, const std::function<bool()>& stopR
         }
         nextTick = (s.nimg / tickImages + 1) * tickImages;
         if (onTick && !onTick(line)) {
-            if (!snapshotWritten)
+            if (writeSnapshots && !snapshotWritten)
                 saveSnapshot(out / ("snapshot-" + kimgTag(s.nimg) + ".dermgan"));
             return false;
         }
@@ -376,12 +415,15 @@ bool Trainer::run(const TickCallback& onTick, const std::function<bool()>& stopR
     return true;
 }
 
-void Trainer::saveSnapshot(const fs::path& path) const
+void Trainer::saveSnapshot(const fs::path& path, const nlohmann::json& federation,
+                           const std::vector<fs::path>& copies) const
 {
     auto& s = *s_;
     torch::serialize::OutputArchive archive;
     writeSnapshotHeader(archive, s.config);
     writeJsonEntry(archive, "progress", s.progressJson());
+    if (!federation.is_null())
+        writeJsonEntry(archive, "federation", federation);
     const std::pair<const char*, torch::nn::Module*> modules[] = {{"G_ema", s.G_ema.get()}, {"G", s.G.get()}, {"D", s.D.get()}};
     for (const auto& [key, module] : modules) {
         torch::serialize::OutputArchive entry;
@@ -401,6 +443,7 @@ void Trainer::saveSnapshot(const fs::path& path) const
     std::vector<fs::path> destinations{path};
     if (path.parent_path() == fs::path(s.config.outDir))
         destinations.push_back(path.parent_path() / "latest.dermgan");
+    destinations.insert(destinations.end(), copies.begin(), copies.end());
     saveArchive(archive, destinations);
 }
 
@@ -470,7 +513,31 @@ void Trainer::resume(const fs::path& path)
         writeTextFileAtomically(statsPath, kept);
 }
 
+void Trainer::writeSampleGrid(const fs::path& path) { s_->writeSampleGrid(path); }
+
+void Trainer::reseed(std::uint64_t seed)
+{
+    auto& s = *s_;
+    torch::manual_seed(seed);
+    s.sampler = std::make_unique<RealSampler>(s.data.labels, s.config.network.classCount, s.config.classBalanced, seed);
+    s.rng = Rng(deriveSeed(seed, 12));
+}
+
+void Trainer::enableDataParallel(DataParallel parallel)
+{
+    auto& s = *s_;
+    if (parallel.world < 1 || parallel.rank < 0 || parallel.rank >= parallel.world)
+        throw InputError("data-parallel rank " + std::to_string(parallel.rank) + " of " + std::to_string(parallel.world) +
+                         " is impossible; expected 0 <= rank < world");
+    if (s.config.batch % parallel.world != 0)
+        throw InputError("batch " + std::to_string(s.config.batch) + " cannot be split over " +
+                         std::to_string(parallel.world) + " processes; expected a multiple of the world size");
+    s.localBatch = s.config.batch / parallel.world;
+    s.parallel = std::move(parallel);
+}
+
 const TrainingConfig& Trainer::config() const { return s_->config; }
+std::size_t Trainer::trainingImages() const { return s_->data.labels.size(); }
 int64_t Trainer::imagesShown() const { return s_->nimg; }
 int64_t Trainer::steps() const { return s_->step; }
 double Trainer::augmentP() const { return s_->ada.p; }
