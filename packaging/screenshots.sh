@@ -37,6 +37,8 @@ if [ -d "$data" ]; then
   shoot map --map "$data"                         # UMAP of 1,000 real test images and 1,000 synthetic ones
   shoot wizard --no-model --wizard "$data"        # the training wizard's dataset page
   shoot train --train "$data" --train-out "$config/run"  # 12 ticks into a 1 kimg run
+  shoot wizard-federated --no-model --wizard "$data" --federated   # the setting page, federated chosen
+  shoot train-federated --train "$data" --train-out "$config/fed" --federated  # institution 0's ticks
 else
   echo "screenshots.sh: no dataset at $data (set DERMGAN_SCREENSHOT_DATA): map and training screenshots skipped" >&2
 fi

@@ -1,7 +1,7 @@
 // Federated and data-parallel training on c10d/Gloo: the aggregation primitives (threads in one process),
 // the privacy step, and `dermgan federated-sim` / `train --federated` / `train --data-parallel` as separate
-// processes over loopback: FedAvg equals the sample-weighted mean, a killed site stops the others with a
-// clear error, a resume continues from the last completed round, and a mismatched site is refused.
+// processes over loopback: FedAvg equals the sample-weighted mean, a killed or hung site stops the others
+// with a clear error, a resume continues from the last completed round, and a mismatched site is refused.
 #include <QtTest>
 
 #include <QJsonArray>
@@ -138,6 +138,27 @@ private Q_SLOTS:
         writeData();
     }
 
+    void badDistributedOptions()
+    {
+        const auto expectError = [](const CliRun& run, const QString& fragment) {
+            QCOMPARE(run.exitCode, 3);
+            const QString err = QString::fromUtf8(run.err).trimmed();
+            QVERIFY2(err.contains(fragment) && !err.contains('\n'), qPrintable(err));
+        };
+        const QString data = path("ham");
+        expectError(cli({"train", data, "--federated", "--rank", "3", "--world", "3", "--store-file", path("s")}), "impossible");
+        expectError(cli({"train", data, "--federated", "--rank", "0", "--world", "3"}), "meeting point");
+        expectError(cli({"train", data, "--rank", "1", "--world", "3"}), "need --federated");
+        expectError(cli({"train", data, "--federated", "--data-parallel", "--store-file", path("s")}), "exclude each other");
+        expectError(cli({"train", data, "--federated", "--store-file", path("s"), "--kimg", "5"}), "--kimg does not apply");
+        expectError(cli({"train", data, "--federated", "--store-file", path("s"), "--weighting", "votes", "--dry-run"}),
+                    "--weighting 'votes'");
+        expectError(cli({"train", data, "--federated", "--store-file", path("s"), "--dp-noise", "1", "--dry-run"}),
+                    "--dp-noise needs --dp-clip");
+        expectError(cli({"federated-sim", data, "--sites", "3", "--rank", "1"}), "set by federated-sim");
+        expectError(cli(QStringList{"train", data, "--data-parallel", "--master", "nowhere"} + kTiny), "host:port");
+    }
+
     void weightedAverageBroadcastAndExchange()
     {
         const int world = 3;
@@ -209,6 +230,13 @@ private Q_SLOTS:
 
         options.clip = 0.0;
         QVERIFY_THROWS_EXCEPTION(InputError, distributed::privatiseUpdate({noisy}, {start}, options, 1));
+        // Off: nothing changes, but the update's norm is still measured (rounds.jsonl reports it).
+        options.noiseMultiplier = 0.0;
+        auto untouched = torch::full({1000}, 0.1f);
+        report = distributed::privatiseUpdate({untouched}, {start}, options, 1);
+        QVERIFY(std::abs(report.updateNorm - std::sqrt(10.0)) < 1e-5);
+        QCOMPARE(report.scale, 1.0);
+        QVERIFY(torch::equal(untouched, torch::full({1000}, 0.1f)));
     }
 
     void federatedRoundsAverageBySampleCount()
@@ -296,6 +324,32 @@ private Q_SLOTS:
             hashes.push_back(readWeights(fsPath(QString("fed/site-%1/latest.dermgan").arg(k))).hashes[0]);
         QCOMPARE(hashes[1], hashes[0]);
         QCOMPARE(hashes[2], hashes[0]);
+    }
+
+    void aHungSiteTimesOutTheOthers()
+    {
+        std::vector<std::unique_ptr<QProcess>> sites;
+        for (int k = 0; k < 3; ++k) {
+            sites.push_back(std::make_unique<QProcess>());
+            startProcess(*sites.back(), QStringList{"train", path("ham"), "--federated", "--rank", QString::number(k),
+                                                    "--world", "3", "--store-file", path("store"), "--out", path("fed"),
+                                                    "--rounds", "1000", "--round-kimg", "0.016", "--timeout", "5"} + kTiny);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(fs::exists(fsPath("fed/site-2/round-000001.dermgan")), 120000);
+        QCOMPARE(::kill(static_cast<pid_t>(sites[2]->processId()), SIGSTOP), 0);  // hung, sockets still open
+        QElapsedTimer timer;
+        timer.start();
+        for (int k : {0, 1}) {
+            QVERIFY2(sites[k]->waitForFinished(60000), "a hung site must not hang the others");
+            const QString output = QString::fromUtf8(sites[k]->readAll());
+            QCOMPARE(sites[k]->exitCode(), 4);
+            QVERIFY2(output.contains("site 2 had not reached the aggregation"), qPrintable(output.right(1500)));
+        }
+        QVERIFY2(timer.elapsed() < 40000, "they gave up after the 5 s timeout, not much later");
+        ::kill(static_cast<pid_t>(sites[2]->processId()), SIGKILL);
+        sites[2]->waitForFinished();
+        // Every survivor kept the last round all sites completed.
+        QVERIFY(fs::exists(fsPath("fed/site-0/latest.dermgan")) && fs::exists(fsPath("fed/site-1/latest.dermgan")));
     }
 
     void aSiteWithAnotherConfigurationIsRefused()

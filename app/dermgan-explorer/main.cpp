@@ -69,9 +69,11 @@ int main(int argc, char** argv)
     const QCommandLineOption train(QStringLiteral("train"),
                                    QStringLiteral("Start a 1 kimg 64x64 training run on <dataset> into --train-out (a demonstration)."),
                                    QStringLiteral("dataset"));
+    const QCommandLineOption federated(QStringLiteral("federated"),
+                                       QStringLiteral("With --wizard or --train: federated across the split's 3 institutions."));
     const QCommandLineOption trainOut(QStringLiteral("train-out"), QStringLiteral("Output folder of --train."), QStringLiteral("folder"));
-    parser.addOptions({directions, state, noModel, map, project, projectClass, neighbours, gallery, evaluate, wizard, train, trainOut,
-                       screenshot});
+    parser.addOptions({directions, state, noModel, map, project, projectClass, neighbours, gallery, evaluate, wizard, train, federated,
+                       trainOut, screenshot});
     parser.process(app);
 
     dermgan::configureThreads();  // LibTorch would otherwise use one core
@@ -112,6 +114,8 @@ int main(int argc, char** argv)
     dermgan::ui::TrainingWizard trainingWizard(&window);
     if (error.isEmpty() && (parser.isSet(wizard) || parser.isSet(train))) {
         trainingWizard.setDataset(parser.value(parser.isSet(wizard) ? wizard : train));
+        if (parser.isSet(federated))
+            trainingWizard.setFederated(0.1);
         trainingWizard.show();
     }
     if (error.isEmpty() && parser.isSet(train)) {
@@ -122,7 +126,9 @@ int main(int argc, char** argv)
         }
         trainingWizard.setOutputFolder(parser.value(trainOut));
         trainingWizard.setKimg(1);
-        trainingWizard.setExtraOptions(QStringLiteral("--snap 0.1 --tick 0.02"));
+        // (Federated: a sample grid after every 0.1 kimg round.)
+        trainingWizard.setExtraOptions(parser.isSet(federated) ? QStringLiteral("--tick 0.02 --keep-every 1")
+                                                               : QStringLiteral("--snap 0.1 --tick 0.02"));
         QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window, [&](bool ok) {
             if (!ok)
                 return;
@@ -137,8 +143,11 @@ int main(int argc, char** argv)
             qCritical("dermgan-explorer: %s", qPrintable(error));
             return 1;
         }
-        if (parser.isSet(wizard))  // the wizard's dataset page with the inspected dataset
-            QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window, [&trainingWizard, file] {
+        if (parser.isSet(wizard))  // the wizard's dataset page with the inspected dataset (or its setting page)
+            QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window,
+                             [&trainingWizard, file, setting = parser.isSet(federated)] {
+                if (setting)
+                    trainingWizard.next();
                 QTimer::singleShot(300, [&trainingWizard, file] { QApplication::exit(trainingWizard.grab().save(file) ? 0 : 1); });
             }, Qt::SingleShotConnection);
         else if (parser.isSet(train))  // a few ticks and a sample grid into the run

@@ -130,6 +130,8 @@ void prepareDistributedOutput(DistributedArgs& args, train::TrainingConfig& conf
     const fs::path root = config.outDir;
     const std::string rank = std::to_string(args.rendezvous.rank);
     if (args.federated) {
+        if (command.count("--kimg"))
+            throw InputError("--kimg does not apply to --federated: a site trains --rounds x --round-kimg kimg");
         config.outDir = (root / ("site-" + rank)).string();
         // Site k trains on institution k of the dataset's split, unless told otherwise (-1: its own whole folder).
         if (!command.count("--institution"))

@@ -11,8 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -152,7 +154,7 @@ void addFederatedSimCommand(CLI::App& parent, int& exitCode)
     cmd->allow_extras();
     cmd->footer("Every other argument (the dataset, --rounds, --round-kimg, --resolution, --resume latest, ...) is\n"
                 "passed to each site's `dermgan train --federated`. Ctrl-C stops all sites; --resume latest continues\n"
-                "from the last round that every site completed.");
+                "from the last round that every site completed. Without --threads, each site gets cores / sites threads.");
     cmd->callback([args, cmd, &exitCode] {
         if (args->sites < 1 || args->sites > 64)
             throw InputError("--sites " + std::to_string(args->sites) + " is out of range; expected 1 to 64");
@@ -164,11 +166,16 @@ void addFederatedSimCommand(CLI::App& parent, int& exitCode)
         // A fresh meeting point per launch: a FileStore left by a killed run must not be joined again.
         const fs::path store = fs::path(args->out) / (".rendezvous-" + std::to_string(getpid()) + "-" +
                                                       std::to_string(std::chrono::system_clock::now().time_since_epoch().count()));
+        // The sites share this machine's cores: without --threads, each gets its share, not all of them.
+        const auto extras = cmd->remaining();
+        const bool threadsGiven = std::find(extras.begin(), extras.end(), "--threads") != extras.end();
+        const int share = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / args->sites);
         std::vector<Site> sites;
         for (int k = 0; k < args->sites; ++k) {
             std::vector<std::string> arguments{"dermgan", "train"};
-            for (const auto& extra : cmd->remaining())
-                arguments.push_back(extra);
+            arguments.insert(arguments.end(), extras.begin(), extras.end());
+            if (!threadsGiven)
+                arguments.insert(arguments.end(), {"--threads", std::to_string(share)});
             for (const std::string& own : {std::string("--federated"), std::string("--rank"), std::to_string(k),
                                            std::string("--world"), std::to_string(args->sites), std::string("--store-file"),
                                            store.string(), std::string("--out"), args->out})

@@ -166,11 +166,11 @@ nlohmann::json FederatedRun::federationEntry() const
             {"options", options_}, {"images", trainer_.trainingImages()}};
 }
 
-std::string FederatedRun::missingSites(const std::string& arrival) const
+std::string FederatedRun::missingSites(const std::string& key) const
 {
     std::string missing;
     for (int k = 0; k < group_.world(); ++k)
-        if (!group_.published(arrival, k))
+        if (!group_.published(key, k))
             missing += (missing.empty() ? "site " : ", site ") + std::to_string(k);
     return missing.empty() ? std::string() : missing + " had not reached the aggregation (dead, hung or slower); ";
 }
@@ -251,13 +251,19 @@ bool FederatedRun::run(const train::TickCallback& onTick, const RoundCallback& o
         const auto privacy = privatiseUpdate(tensors, roundStart_, options_.privacy,
                                              deriveSeed(trainer_.config().seed, (static_cast<std::uint64_t>(round) << 16) +
                                                                                     static_cast<std::uint64_t>(group_.rank())));
-        try {
-            group_.weightedAverage(tensors, weight);
-        } catch (const PeerError& e) {
-            if (stopRequested && stopRequested())
-                return false;  // Ctrl-C reached every site: the others quit first
-            throw PeerError("round " + std::to_string(round) + ": " + missingSites(arrival) + e.what());
-        }
+        // A failure names the sites that had not published `key` (Ctrl-C reaching every site is no failure).
+        const auto namingMissing = [&](const std::string& key, const auto& body) {
+            try {
+                body();
+                return true;
+            } catch (const PeerError& e) {
+                if (stopRequested && stopRequested())
+                    return false;
+                throw PeerError("round " + std::to_string(round) + ": " + missingSites(key) + e.what());
+            }
+        };
+        if (!namingMissing(arrival, [&] { group_.weightedAverage(tensors, weight); }))
+            return false;
         const double aggregateSeconds = secondsSince(aggregateBegin);
         round_ = round;
 
@@ -275,7 +281,10 @@ bool FederatedRun::run(const train::TickCallback& onTick, const RoundCallback& o
                      {"noise_std", privacy.noiseStd}});
         saveRound();
         appendLine(siteDir_ / "rounds.jsonl", site);
-        const auto sites = group_.exchange("round-" + std::to_string(round_), site.dump());
+        const std::string statsKey = "round-" + std::to_string(round_);
+        std::vector<std::string> sites;
+        if (!namingMissing(statsKey, [&] { sites = group_.exchange(statsKey, site.dump()); }))
+            return false;
         nlohmann::json global = site;
         if (group_.rank() == 0) {
             global = {{"round", round_}, {"sec_round", secondsSince(roundBegin)}, {"sites", nlohmann::json::array()}};

@@ -63,7 +63,8 @@ public:
 
 private:
     nlohmann::json federationEntry() const;
-    std::string missingSites(const std::string& arrival) const;
+    // "site 2 had not reached ...; " for the sites that did not publish `key`, or empty.
+    std::string missingSites(const std::string& key) const;
     void saveRound();
     void pruneRounds() const;
     std::filesystem::path roundSnapshot(int round) const;

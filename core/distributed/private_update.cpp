@@ -18,15 +18,15 @@ PrivateUpdateReport privatiseUpdate(const std::vector<torch::Tensor>& current, c
     if (options.clip < 0.0 || options.noiseMultiplier < 0.0 || (options.noiseMultiplier > 0.0 && options.clip == 0.0))
         throw InputError("--dp-clip must be > 0 when --dp-noise is set, and neither may be negative");
     PrivateUpdateReport report;
-    if (options.clip == 0.0)
-        return report;
     torch::NoGradGuard noGrad;
     // On the CPU in float64: the noise generator is a CPU one, and the norm must not lose the small updates.
     const auto cpu = [](const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kDouble); };
     double squares = 0.0;
     for (std::size_t i = 0; i < current.size(); ++i)
         squares += (cpu(current[i]) - cpu(start[i])).pow(2).sum().item<double>();
-    report.updateNorm = std::sqrt(squares);
+    report.updateNorm = std::sqrt(squares);  // recorded even without privacy: how far the site moved this round
+    if (options.clip == 0.0)
+        return report;
     report.scale = report.updateNorm > options.clip ? options.clip / report.updateNorm : 1.0;
     report.noiseStd = options.noiseMultiplier * options.clip;
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);

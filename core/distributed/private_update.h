@@ -23,7 +23,8 @@ struct PrivateUpdateReport {
     double noiseStd = 0.0;
 };
 
-// Replaces each `current` tensor by start + clip(current - start) + noise, in place. `seed` drives the noise
+// Replaces each `current` tensor by start + clip(current - start) + noise, in place (with clip 0, leaves
+// them as they are and only measures the update's norm). `seed` drives the noise
 // (per site and round, so that a resumed run adds the same noise).
 PrivateUpdateReport privatiseUpdate(const std::vector<torch::Tensor>& current, const std::vector<torch::Tensor>& start,
                                     const PrivateUpdateOptions& options, std::uint64_t seed);
