@@ -8,7 +8,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <arpa/inet.h>
 #include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <fstream>
 #include <thread>
 
@@ -326,6 +330,21 @@ private Q_SLOTS:
         QCOMPARE(hashes[2], hashes[0]);
     }
 
+    void ctrlCStopsEverySite()
+    {
+        QProcess launcher;
+        startProcess(launcher, QStringList{"federated-sim", "--sites", "3", "--out", path("fed"), path("ham"), "--rounds",
+                                           "1000", "--round-kimg", "0.016", "--timeout", "60"} + kTiny);
+        QTRY_VERIFY_WITH_TIMEOUT(jsonLines(fsPath("fed/rounds.jsonl")).size() >= 1, 120000);
+        QCOMPARE(::kill(static_cast<pid_t>(launcher.processId()), SIGINT), 0);  // what Ctrl-C (or Pause) sends
+        QVERIFY2(launcher.waitForFinished(60000), "every site stops within a step");
+        const QByteArray output = launcher.readAll();
+        QCOMPARE(launcher.exitCode(), 130);
+        for (int k = 0; k < 3; ++k)
+            QVERIFY2(output.contains(QString("[site %1] exited with code 130").arg(k).toUtf8()), output.right(2000).constData());
+        QVERIFY(!output.contains("error"));
+    }
+
     void aHungSiteTimesOutTheOthers()
     {
         std::vector<std::unique_ptr<QProcess>> sites;
@@ -375,11 +394,13 @@ private Q_SLOTS:
 
     void dataParallelRanksStayIdentical()
     {
+        // These two meet through a TCPStore (rank 0 serves it), as processes on different machines would.
+        const QString master = QString("127.0.0.1:%1").arg(freePort());
         std::vector<std::unique_ptr<QProcess>> ranks;
         for (int k = 0; k < 2; ++k) {
             ranks.push_back(std::make_unique<QProcess>());
             startProcess(*ranks.back(), QStringList{"train", path("ham"), "--data-parallel", "--rank", QString::number(k),
-                                                    "--world", "2", "--store-file", path("store"), "--out", path("dp"),
+                                                    "--world", "2", "--master", master, "--out", path("dp"),
                                                     "--kimg", "0.032", "--timeout", "30", "--aug-target", "-1", "--ada-kimg", "1"} + kTiny);
         }
         for (auto& rank : ranks) {
@@ -394,6 +415,20 @@ private Q_SLOTS:
     }
 
 private:
+    // A port nobody listens on right now (the kernel's choice for port 0).
+    static int freePort()
+    {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+        ::close(fd);
+        return ntohs(address.sin_port);
+    }
+
     static std::pair<std::vector<std::string>, double> readWeightsWithoutFederation(const fs::path& file)
     {
         auto archive = openSnapshot(file);
