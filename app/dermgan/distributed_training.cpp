@@ -90,7 +90,7 @@ void addDistributedOptions(CLI::App& cmd, DistributedArgs& a)
     cmd.add_option("--rank", a.rendezvous.rank, "This process's rank (site number), 0-based")->group(group);
     cmd.add_option("--world", a.rendezvous.world, "Number of processes (sites)")->group(group);
     cmd.add_option("--master", a.rendezvous.master, "host:port of the TCPStore that rank 0 serves")->group(group);
-    cmd.add_option("--store-file", a.rendezvous.storeFile, "A FileStore path instead of --master (one machine)")->group(group);
+    cmd.add_option("--store-file", a.rendezvous.storeFile, "A FileStore path instead of --master (one machine): a new path per launch, as a crashed run's file keeps its keys")->group(group);
     cmd.add_option("--timeout", a.timeoutSeconds, "Seconds to wait for the others (joining, each aggregation)")
         ->capture_default_str()->group(group);
     auto& f = a.federation;

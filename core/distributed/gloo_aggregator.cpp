@@ -1,12 +1,13 @@
 // The Aggregator on LibTorch's c10d: ProcessGroupGloo over a TCPStore (rank 0 serves it) or a FileStore.
-// Built only when CMake found Gloo's headers (DERMGAN_HAVE_GLOO); otherwise connect() explains what is missing.
+// Built only when CMake found Gloo's headers and library (DERMGAN_HAVE_GLOO); otherwise connect() explains what is missing.
 #include "distributed/aggregator.h"
+
+#include <cstdlib>
 
 #include "common/errors.h"
 
 #ifdef DERMGAN_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
-#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
@@ -28,12 +29,19 @@ public:
         : store_(std::move(store)), rank_(rendezvous.rank), world_(rendezvous.world)
     {
         auto options = c10d::ProcessGroupGloo::Options::create(rendezvous.timeout);
-        // Loopback for one machine; otherwise the address this host resolves to (the interface that
-        // reaches the other sites), as torch.distributed does.
+        // The interface Gloo listens on: GLOO_SOCKET_IFNAME as in PyTorch (e.g. a WireGuard tunnel, wg0);
+        // else loopback for one machine; else the address this host's name resolves to.
+        const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
         const bool local = !rendezvous.storeFile.empty() || rendezvous.master.rfind("127.", 0) == 0 ||
                            rendezvous.master.rfind("localhost:", 0) == 0;
-        options->devices.push_back(local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
-                                         : c10d::ProcessGroupGloo::createDefaultDevice());
+        try {
+            options->devices.push_back(interface && *interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                                       : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
+                                               : c10d::ProcessGroupGloo::createDefaultDevice());
+        } catch (const std::exception& e) {
+            throw InputError(std::string("cannot open a network interface for Gloo (GLOO_SOCKET_IFNAME=") +
+                             (interface ? interface : "") + "): " + firstLine(e.what()));
+        }
         options->threads = 2;
         guarded("joining the group", [&] {
             group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank_, world_, options);
