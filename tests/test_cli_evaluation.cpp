@@ -25,8 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const QStringList kTiny{"--resolution", "16", "--batch", "4", "--cbase", "128", "--cmax", "16", "--z-dim", "16",
-                        "--w-dim", "16", "--threads", "1"};
+const QStringList kTiny = tinyNetworkOptions();
 
 QJsonObject readJson(const QString& file)
 {
@@ -56,11 +55,7 @@ private Q_SLOTS:
     {
         dir_ = std::make_unique<QTemporaryDir>();
         // 3 classes x 20 lesions, one image each: every split subset gets every class.
-        std::vector<HamRow> rows;
-        const char* dx[] = {"nv", "mel", "bkl"};
-        for (int i = 0; i < 60; ++i)
-            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
-        writeHamDataset(path("ham").toStdString(), rows);
+        writeHamDataset(path("ham").toStdString(), oneImagePerLesion(60, {"nv", "mel", "bkl"}));
     }
 
     void classifierOnRealData()

@@ -17,8 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // A tiny architecture that trains in seconds.
-const QStringList kTiny{"--resolution", "16", "--batch", "4", "--cbase", "128", "--cmax", "16", "--z-dim", "16",
-                        "--w-dim", "16", "--threads", "1", "--subset", "all"};
+const QStringList kTiny = tinyNetworkOptions() + QStringList{"--subset", "all"};
 
 } // namespace
 
@@ -32,11 +31,7 @@ private:
 
     void writeData()
     {
-        std::vector<HamRow> rows;
-        const char* dx[] = {"nv", "mel", "bkl"};
-        for (int i = 0; i < 12; ++i)
-            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
-        writeHamDataset(fsPath("ham"), rows);
+        writeHamDataset(fsPath("ham"), oneImagePerLesion(12, {"nv", "mel", "bkl"}));
     }
 
     static void expectError(const CliRun& run, int code, const QString& fragment)

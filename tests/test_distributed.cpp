@@ -34,8 +34,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // A tiny architecture that trains in seconds.
-const QStringList kTiny{"--resolution", "16", "--batch", "4", "--cbase", "128", "--cmax", "16", "--z-dim", "16",
-                        "--w-dim", "16", "--threads", "1", "--subset", "all", "--tick", "0.008"};
+const QStringList kTiny = tinyNetworkOptions() + QStringList{"--subset", "all", "--tick", "0.008"};
 
 // The weights one snapshot holds for G, D and G_ema, and its federation entry.
 struct SiteWeights {
@@ -117,11 +116,7 @@ private:
     // 90 lesions, one image each, three classes: the 6/31/63 % institution split gives every site images.
     void writeData()
     {
-        std::vector<HamRow> rows;
-        const char* dx[] = {"nv", "mel", "bkl"};
-        for (int i = 0; i < 90; ++i)
-            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
-        writeHamDataset(fsPath("ham"), rows);
+        writeHamDataset(fsPath("ham"), oneImagePerLesion(90, {"nv", "mel", "bkl"}));
     }
 
     void startProcess(QProcess& process, const QStringList& arguments)

@@ -298,11 +298,7 @@ private Q_SLOTS:
         // Real neighbours come from a small dataset whose bcc images are copies of the target and whose
         // other images are plain colours: the nearest real image must be one of the copies.
         const QString data = dir_.path() + "/neighbour-data";
-        std::vector<test::HamRow> rows;
-        const char* dx[] = {"akiec", "bcc", "mel"};
-        for (int i = 0; i < 12; ++i)
-            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
-        test::writeHamDataset(data.toStdString(), rows);
+        test::writeHamDataset(data.toStdString(), test::oneImagePerLesion(12, {"akiec", "bcc", "mel"}));
         for (int i = 1; i < 12; i += 3)
             QVERIFY(rendered.save(data + QStringLiteral("/images/I%1.jpg").arg(i), "JPG", 100));
 

@@ -56,12 +56,8 @@ private Q_SLOTS:
         QVERIFY(dir_.isValid());
         qputenv("DERMGAN_CLI", DERMGAN_CLI_PATH);
         qputenv("DERMGAN_CACHE_DIR", QFile::encodeName(path("cache")));
-        std::vector<test::HamRow> rows;
-        const char* dx[] = {"akiec", "bcc", "mel"};
-        for (int i = 0; i < 12; ++i)
-            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
         data_ = path("ham");
-        test::writeHamDataset(data_.toStdString(), rows);
+        test::writeHamDataset(data_.toStdString(), test::oneImagePerLesion(12, {"akiec", "bcc", "mel"}));
     }
 
     void wizardInspectsTheDatasetAndWritesTheCommand()
@@ -132,11 +128,7 @@ private Q_SLOTS:
     void federatedRunFromTheWizard()
     {
         // Enough lesions that the 6 % institution gets images too.
-        std::vector<test::HamRow> rows;
-        const char* dx[] = {"akiec", "bcc", "mel"};
-        for (int i = 0; i < 90; ++i)
-            rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[i % 3]});
-        test::writeHamDataset(path("ham90").toStdString(), rows);
+        test::writeHamDataset(path("ham90").toStdString(), test::oneImagePerLesion(90, {"akiec", "bcc", "mel"}));
         MainWindow window;
         auto* panel = window.trainingPanel();
         TrainingWizard wizard;

@@ -39,6 +39,20 @@ void writeText(const fs::path& path, const std::string& text)
     std::ofstream(path, std::ios::binary) << text;
 }
 
+std::vector<HamRow> oneImagePerLesion(int count, const std::vector<std::string>& dx)
+{
+    std::vector<HamRow> rows;
+    for (int i = 0; i < count; ++i)
+        rows.push_back({"L" + std::to_string(i), "I" + std::to_string(i), dx[static_cast<std::size_t>(i) % dx.size()]});
+    return rows;
+}
+
+QStringList tinyNetworkOptions()
+{
+    return {"--resolution", "16", "--batch", "4", "--cbase", "128", "--cmax", "16", "--z-dim", "16", "--w-dim", "16",
+            "--threads", "1"};
+}
+
 void writeHamDataset(const fs::path& root, const std::vector<HamRow>& rows)
 {
     std::string csv = "lesion_id,image_id,dx,dx_type,age,sex,localization\n";

@@ -25,6 +25,12 @@ struct HamRow {
 };
 // Writes images/<imageId>.jpg (a colour per dx) and HAM10000_metadata.csv for `rows`.
 void writeHamDataset(const std::filesystem::path& root, const std::vector<HamRow>& rows);
+// `count` lesions L0.. with one image I0.. each, their diagnoses cycling through `dx`.
+std::vector<HamRow> oneImagePerLesion(int count, const std::vector<std::string>& dx);
+
+// `dermgan train` options of a tiny network that trains in seconds: 16x16, batch 4, a few thousand
+// parameters, one thread.
+QStringList tinyNetworkOptions();
 
 // Runs the dermgan CLI (DERMGAN_CLI_PATH) and waits up to five minutes; `cacheDir` sets DERMGAN_CACHE_DIR.
 struct CliRun {
