@@ -144,6 +144,10 @@ private Q_SLOTS:
         QCOMPARE(args.mid(0, 4), (QStringList{"federated-sim", path("ham90"), "--sites", "3"}));
         QCOMPARE(args.at(args.indexOf("--rounds") + 1), QString("2"));
         QVERIFY(!args.contains("--kimg"));
+        wizard.setKimg(0.04);  // whole rounds: 3 of 0.016, so each site trains 0.048 kimg
+        QCOMPARE(wizard.arguments().at(wizard.arguments().indexOf("--rounds") + 1), QString("3"));
+        QCOMPARE(wizard.kimg(), 0.048);
+        wizard.setKimg(0.032);
 
         QSignalSpy ticks(panel, &TrainingPanel::tick);
         QSignalSpy failed(panel, &TrainingPanel::failed);

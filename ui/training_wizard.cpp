@@ -278,7 +278,16 @@ void TrainingWizard::setConditional(bool conditional) { conditional_->setChecked
 void TrainingWizard::setExtraOptions(const QString& options) { extra_->setText(options); }
 QString TrainingWizard::outputFolder() const { return out_->text(); }
 QString TrainingWizard::dataset() const { return dataset_->text(); }
-double TrainingWizard::kimg() const { return kimg_->value(); }
+double TrainingWizard::kimg() const
+{
+    // Federated: whole rounds, so each site's length is rounds x round kimg (at least the length asked for).
+    return federated_->isChecked() ? federatedRounds() * roundKimg_->value() : kimg_->value();
+}
+
+int TrainingWizard::federatedRounds() const
+{
+    return std::max(1, static_cast<int>(std::ceil(kimg_->value() / roundKimg_->value() - 1e-9)));
+}
 
 void TrainingWizard::setResolution(int resolution)
 {
@@ -320,10 +329,9 @@ QStringList TrainingWizard::arguments() const
         options.append({QStringLiteral("--institution"), QString::number(institution_->value())});
     QStringList args{QStringLiteral("train"), dataset_->text()};
     if (federated_->isChecked()) {
-        const int rounds = std::max(1, static_cast<int>(std::ceil(kimg_->value() / roundKimg_->value() - 1e-9)));
         args = QStringList{QStringLiteral("federated-sim"), dataset_->text(), QStringLiteral("--sites"), QStringLiteral("3")};
         options.removeIf([](const auto& option) { return option.first == QStringLiteral("--kimg"); });
-        options.append({QStringLiteral("--rounds"), QString::number(rounds)});
+        options.append({QStringLiteral("--rounds"), QString::number(federatedRounds())});
         options.append({QStringLiteral("--round-kimg"), number(roundKimg_->value())});
     }
     // An extra option replaces the field it repeats (the command line takes each option once).

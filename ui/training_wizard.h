@@ -53,6 +53,7 @@ private:
     QWizardPage* modelPage();
     QWizardPage* commandPage();
     void updateCommand();
+    int federatedRounds() const;
 
     QLineEdit* dataset_ = nullptr;
     QPlainTextEdit* summary_ = nullptr;
