@@ -32,6 +32,7 @@ shoot gallery --gallery                          # 8 lesions per diagnosis, psi 
 # Its neighbours are synthetic only (no --neighbours dataset), for the same reason.
 shoot project --project "$config/target/seed0005.png" --project-class 5
 shoot evaluate --evaluate                        # the report written beside the bundled model
+shoot map-bundled --tab map                      # the map saved beside the bundled model, shown at start
 data="${DERMGAN_SCREENSHOT_DATA:-$root/../shared/data/ham10000}"
 if [ -d "$data" ]; then
   shoot map --map "$data"                         # UMAP of 1,000 real test images and 1,000 synthetic ones

@@ -281,6 +281,65 @@ private Q_SLOTS:
         QCOMPARE(map->result().points.size(), 60);
     }
 
+    void aMapSavedBesideTheModelShowsWhenItOpens()
+    {
+        const QString folder = dir_.path() + "/with-map";
+        const QString model = writeTinyModel(folder, false, 4);  // other weights than model_
+        {
+            MainWindow window;
+            QCOMPARE(window.openModel(model), QString());
+            auto* map = window.embeddingView();
+            QCOMPARE(map->result().points.size(), 0);  // nothing saved yet
+            MapJob job;
+            job.method = QStringLiteral("pca");
+            job.space = QStringLiteral("w");
+            job.count = 30;
+            map->setJob(job);
+            QSignalSpy ready(map, &EmbeddingView::mapReady);
+            map->compute();
+            QVERIFY(ready.wait(30000));
+            QCOMPARE(map->exportCsv(folder + "/tiny.map.csv"), QString());
+        }
+        QVERIFY(QFile::exists(folder + "/tiny.map.json"));
+
+        MainWindow window;
+        QCOMPARE(window.openModel(model), QString());
+        auto* map = window.embeddingView();
+        QCOMPARE(map->result().points.size(), 30);  // shown at once, nothing computed
+        QVERIFY(!map->busy());
+        const auto point = map->result().points[29];
+        QCOMPARE(point.source, QString("synthetic"));
+        QVERIFY(map->result().thumbnails[29].isNull());  // a saved map stores no images...
+        map->selectPoint(29);                             // ...so showing a point renders its seed
+        GeneratorSession session;
+        session.load(model, QStringLiteral("cpu"));
+        explain::LatentRecipe recipe;
+        recipe.seed = point.seed;
+        recipe.classIndex = point.classIndex;
+        QCOMPARE(map->result().thumbnails[29], session.render(recipe));
+        auto* open = map->findChild<QPushButton*>("openInGenerator");
+        QVERIFY(open && open->isEnabled());
+        open->click();
+        QCOMPARE(window.generatorView()->recipe().seed, point.seed);
+
+        // Another model clears the map, and refuses this one naming both models.
+        QCOMPARE(window.openModel(model_), QString());
+        QCOMPARE(map->result().points.size(), 0);
+        const QString error = map->openMap(folder + "/tiny.map.csv");
+        QVERIFY2(error.contains("was made with model") && error.contains(session.hash()), qPrintable(error));
+        QVERIFY(!error.contains('\n'));
+        QCOMPARE(map->result().points.size(), 0);
+        // A file that is not a map.
+        QFile bad(folder + "/bad.csv");
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("a,b\n1,2\n");
+        bad.close();
+        QFile::copy(folder + "/tiny.map.json", folder + "/bad.json");
+        QCOMPARE(window.openModel(model), QString());
+        QVERIFY(map->openMap(folder + "/bad.csv").contains("header x,y,source,class,id"));
+        QCOMPARE(map->result().points.size(), 30);  // the saved map stays
+    }
+
     void projectionConvergesAndOpensInTheGenerator()
     {
         MainWindow window;

@@ -3,8 +3,8 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
-#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,12 +17,12 @@
 #include <QScatterSeries>
 #include <QSettings>
 #include <QSpinBox>
-#include <QTextStream>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "background_job.h"
+#include "map_file.h"
 #include "palette_chart_view.h"
 #include "common/errors.h"
 #include "synthetic_image_view.h"
@@ -81,6 +81,8 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     status_ = new QLabel;
     status_->setObjectName(QStringLiteral("mapStatus"));
     status_->setWordWrap(true);
+    auto* openMapButton = new QPushButton(tr("Open map…"));
+    openMapButton->setToolTip(tr("A map saved by Export CSV or by dermgan embed (embedding.csv) for this model"));
     auto* exportCsvButton = new QPushButton(tr("Export CSV…"));
     auto* exportPngButton = new QPushButton(tr("Export PNG…"));
 
@@ -118,6 +120,7 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     side->addWidget(openButton_);
     side->addStretch(1);
     auto* exports = new QHBoxLayout;
+    exports->addWidget(openMapButton);
     exports->addWidget(exportCsvButton);
     exports->addWidget(exportPngButton);
     side->addLayout(exports);
@@ -153,6 +156,12 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
         if (selected_ >= 0 && result_.points[selected_].source == QLatin1String("synthetic"))
             Q_EMIT openSynthetic(result_.points[selected_].seed, result_.points[selected_].classIndex);
     });
+    connect(openMapButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Open map"), QString(), tr("Maps (*.csv)"));
+        if (!file.isEmpty())
+            if (const QString error = openMap(file); !error.isEmpty())
+                Q_EMIT mapFailed(error);
+    });
     connect(exportCsvButton, &QPushButton::clicked, this, [this] {
         const QString file = QFileDialog::getSaveFileName(this, tr("Export map"), QStringLiteral("map.csv"), tr("CSV (*.csv)"));
         if (!file.isEmpty())
@@ -180,6 +189,7 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
             return;
         }
         selected_ = -1;
+        mapFile_.clear();
         showResult();
         Q_EMIT mapReady();
     });
@@ -193,9 +203,46 @@ EmbeddingView::~EmbeddingView()
 
 void EmbeddingView::setSession(const GeneratorSession& session)
 {
+    const bool otherModel = session.hash() != session_.hash();
     session_ = session;
     if (data_->text().isEmpty())
         data_->setText(QSettings().value(QStringLiteral("mapDataset"), session.trainingDataset()).toString());
+    if (!otherModel)
+        return;
+    clearMap();  // a map of another model would open its seeds in this one
+    if (const QString bundled = bundledMapPath(session_); !bundled.isEmpty())
+        if (const QString error = openMap(bundled); !error.isEmpty())
+            status_->setText(tr("The map saved beside the model was not shown: %1").arg(error));
+}
+
+QString EmbeddingView::openMap(const QString& file)
+{
+    try {
+        result_ = readMapFile(session_, file);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    mapFile_ = file;
+    selected_ = -1;
+    openButton_->setEnabled(false);
+    showResult();
+    Q_EMIT mapReady();
+    return {};
+}
+
+void EmbeddingView::clearMap()
+{
+    result_ = MapResult();
+    mapFile_.clear();
+    selected_ = -1;
+    openButton_->setEnabled(false);
+    thumbnail_->clear();
+    chart_->removeAllSeries();
+    for (QAbstractAxis* axis : chart_->axes())
+        chart_->removeAxis(axis);
+    series_.clear();
+    chart_->setTitle(tr("No map yet: choose the vectors and press Compute map"));
+    status_->clear();
 }
 
 void EmbeddingView::setJob(const MapJob& job)
@@ -305,10 +352,19 @@ void EmbeddingView::showResult()
     }
     chart_->setTitle(tr("%1 of %2 %3 vectors").arg(result_.method.toUpper(), QString::number(result_.points.size()),
                                                    result_.space == QLatin1String("w") ? tr("latent w") : tr("image feature")));
-    status_->setText(tr("%1 points mapped in %2 s; trustworthiness (k = 10) %3. Shapes: ● real, ■ synthetic, ▲ projected.")
-                         .arg(result_.points.size())
-                         .arg(result_.seconds, 0, 'f', 1)
-                         .arg(result_.trustworthiness, 0, 'f', 3));
+    const QString shapes = tr("Shapes: ● real, ■ synthetic, ▲ projected.");
+    if (mapFile_.isEmpty())
+        status_->setText(tr("%1 points mapped in %2 s; trustworthiness (k = 10) %3. %4")
+                             .arg(result_.points.size())
+                             .arg(result_.seconds, 0, 'f', 1)
+                             .arg(result_.trustworthiness, 0, 'f', 3)
+                             .arg(shapes));
+    else
+        status_->setText(tr("Saved map %1 (%2 points, trustworthiness %3): Compute map makes a new one. %4")
+                             .arg(QFileInfo(mapFile_).fileName())
+                             .arg(result_.points.size())
+                             .arg(result_.trustworthiness, 0, 'f', 3)
+                             .arg(shapes));
     progress_->setRange(0, 1);
     progress_->setValue(1);
 }
@@ -336,6 +392,22 @@ void EmbeddingView::preview(int index)
     if (index < 0 || index >= result_.points.size())
         return;
     const auto& p = result_.points[index];
+    if (result_.thumbnails[index].isNull() && p.source == QLatin1String("synthetic")) {
+        // A saved map stores no images: render the point's seed as the map's synthetic images were made.
+        explain::LatentRecipe recipe;
+        recipe.seed = p.seed;
+        recipe.classIndex = std::max(0, p.classIndex);
+        try {
+            result_.thumbnails[index] = session_.render(recipe);
+        } catch (const std::exception&) {
+        }
+    }
+    if (result_.thumbnails[index].isNull()) {
+        thumbnail_->setText(tr("Real images are not stored in saved maps: compute the map with the dataset to see them."));
+        thumbnail_->setWordWrap(true);
+        pointInfo_->setText(tr("<b>%1</b> · %2 · %3").arg(p.source, p.className.toHtmlEscaped(), p.id.toHtmlEscaped()));
+        return;
+    }
     QImage image = result_.thumbnails[index].scaled(thumbnail_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation);
     if (p.source != QLatin1String("real")) {  // a generated image is never shown unmarked
         QPainter painter(&image);
@@ -354,23 +426,7 @@ void EmbeddingView::selectPoint(int index)
     openButton_->setEnabled(result_.points[index].source == QLatin1String("synthetic"));
 }
 
-QString EmbeddingView::exportCsv(const QString& file) const
-{
-    if (result_.points.isEmpty())
-        return tr("no map to export: compute one first");
-    QFile out(file + QStringLiteral(".part"));
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return tr("cannot write %1").arg(file);
-    QTextStream text(&out);
-    text << "x,y,source,class,id\n";
-    for (int i = 0; i < result_.points.size(); ++i)
-        text << result_.xy[i].x() << ',' << result_.xy[i].y() << ',' << result_.points[i].source << ',' << result_.points[i].className
-             << ',' << result_.points[i].id << '\n';
-    text.flush();
-    out.close();
-    QFile::remove(file);
-    return QFile::rename(out.fileName(), file) ? QString() : tr("cannot move the export into place at %1").arg(file);
-}
+QString EmbeddingView::exportCsv(const QString& file) const { return writeMapFile(result_, session_, file); }
 
 QString EmbeddingView::exportPng(const QString& file)
 {

@@ -2,7 +2,8 @@
 // The embedding view: a UMAP / t-SNE / PCA scatter of real, synthetic and projected images (or of w
 // vectors), computed in the background with progress and cancel. Colour tells the class (or the source),
 // and the marker shape always tells the source, so colour is never the only cue. Hovering previews a
-// point's image; clicking a synthetic point offers to open its seed and class in the generator.
+// point's image; clicking a synthetic point offers to open its seed and class in the generator. A map saved
+// beside the model (<stem>.map.csv) shows as soon as the model opens.
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -41,7 +42,10 @@ public:
     const MapResult& result() const { return result_; }
     void selectPoint(int index);     // as a click on that point does
     int selectedPoint() const { return selected_; }
-    QString exportCsv(const QString& file) const;  // empty on success, else the reason
+    // Writes FILE and its summary FILE-stem.json (map_file.h); empty on success, else the reason.
+    QString exportCsv(const QString& file) const;
+    // Shows a saved map of this model (a CSV from `dermgan embed` or exportCsv); empty on success, else the reason.
+    QString openMap(const QString& file);
     QString exportPng(const QString& file);
 
 Q_SIGNALS:
@@ -52,11 +56,13 @@ Q_SIGNALS:
 
 private:
     void showResult();
+    void clearMap();
     void preview(int index);
     int nearestIn(QScatterSeries* series, const QPointF& point) const;
 
     GeneratorSession session_;
     MapResult result_;
+    QString mapFile_;  // where result_ was read from; empty when computed here
     QFutureWatcher<MapResult> watcher_;
     std::shared_ptr<std::atomic<bool>> stop_;
     bool running_ = false;

@@ -64,6 +64,8 @@ int main(int argc, char** argv)
     const QCommandLineOption neighbours(QStringLiteral("neighbours"),
                                         QStringLiteral("Dataset whose training images are searched for the --project image's real neighbours."),
                                         QStringLiteral("dataset"));
+    const QCommandLineOption tab(QStringLiteral("tab"),
+                                 QStringLiteral("Start on this tab: generate, gallery, project, map or evaluate."), QStringLiteral("name"));
     const QCommandLineOption evaluate(QStringLiteral("evaluate"), QStringLiteral("Open the Evaluate tab (with the report beside the model)."));
     const QCommandLineOption wizard(QStringLiteral("wizard"), QStringLiteral("Open the training wizard on <dataset>."), QStringLiteral("dataset"));
     const QCommandLineOption train(QStringLiteral("train"),
@@ -72,10 +74,16 @@ int main(int argc, char** argv)
     const QCommandLineOption federated(QStringLiteral("federated"),
                                        QStringLiteral("With --wizard or --train: federated across the split's 3 institutions."));
     const QCommandLineOption trainOut(QStringLiteral("train-out"), QStringLiteral("Output folder of --train."), QStringLiteral("folder"));
-    parser.addOptions({directions, state, noModel, map, project, projectClass, neighbours, gallery, evaluate, wizard, train, federated,
+    parser.addOptions({directions, state, noModel, tab, map, project, projectClass, neighbours, gallery, evaluate, wizard, train, federated,
                        trainOut, screenshot});
     parser.process(app);
 
+    const QStringList tabNames{"generate", "gallery", "project", "map", "evaluate"};  // in the window's order
+    if (parser.isSet(tab) && !tabNames.contains(parser.value(tab))) {
+        qCritical("dermgan-explorer: --tab %s is not a tab; expected generate, gallery, project, map or evaluate",
+                  qPrintable(parser.value(tab)));
+        return 2;
+    }
     dermgan::configureThreads();  // LibTorch would otherwise use one core
     dermgan::ui::MainWindow window;
     window.show();
@@ -89,6 +97,8 @@ int main(int argc, char** argv)
         error = window.openDirections(parser.value(directions));
     if (error.isEmpty() && parser.isSet(state))
         error = window.loadExplorerState(parser.value(state));
+    if (error.isEmpty() && parser.isSet(tab))
+        window.tabs()->setCurrentIndex(static_cast<int>(tabNames.indexOf(parser.value(tab))));
     if (error.isEmpty() && parser.isSet(map)) {
         dermgan::ui::MapJob job;
         job.data = parser.value(map);

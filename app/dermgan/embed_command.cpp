@@ -10,6 +10,7 @@
 #include "common/runtime.h"
 #include "exit_codes.h"
 #include "explain/embedding.h"
+#include "explain/embedding_plot.h"
 #include "explain/map_input.h"
 #include "explain_commands.h"
 #include "io/atomic_file.h"
@@ -33,6 +34,7 @@ struct EmbedArgs {
     std::uint64_t seed = 0, splitSeed = 0;
     bool json = false;
     bool sprite = false;
+    bool plot = false;
 };
 
 // TensorBoard projector sprite: every point's image as a thumbnail, row-major in a grid of ceil(sqrt(N))
@@ -114,6 +116,25 @@ void runEmbed(const EmbedArgs& args)
                                 "  sprite {\n    image_path: \"sprite.png\"\n    single_image_dim: " +
                                     std::to_string(thumb) + "\n    single_image_dim: " + std::to_string(thumb) + "\n  }\n}\n");
     }
+    if (args.plot) {
+        std::vector<explain::PlotPoint> plotted;
+        std::vector<std::string> classNames;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const int c = points[i].classIndex;
+            plotted.push_back({m[static_cast<int64_t>(i)][0].item<float>(), m[static_cast<int64_t>(i)][1].item<float>(),
+                               points[i].source, c});
+            if (c >= 0 && static_cast<std::size_t>(c) >= classNames.size())
+                classNames.resize(static_cast<std::size_t>(c) + 1);
+            if (c >= 0)
+                classNames[static_cast<std::size_t>(c)] = points[i].className;
+        }
+        char title[256];
+        std::snprintf(title, sizeof title, "%s of %s, %s (%s); trustworthiness %.3f", methodName(args.method),
+                      args.space == "w" ? "w vectors" : "derm features", model.path.filename().string().c_str(),
+                      model.hash.c_str(), trust);
+        writePng(out / "embedding.png", explain::drawEmbeddingPlot(plotted, classNames, title),
+                 {{"Software", "dermgan"}, {"Description", "2-D map of real and synthetic images (points only, no images)"}});
+    }
     const nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash}, {"method", args.method},
                                  {"space", args.space}, {"points", points.size()}, {"dimensions", x.size(1)},
                                  {"seconds", seconds}, {"trustworthiness_k10", trust},
@@ -122,9 +143,10 @@ void runEmbed(const EmbedArgs& args)
     std::snprintf(text, sizeof text,
                   "%s map of %zu %s vectors (%lld-D) in %.1f s; trustworthiness (k = 10) %.4f, k-NN preserved %.3f\n"
                   "  embedding.csv (x, y, source, class, id); tensors.tsv + metadata.tsv for the TensorBoard projector;\n"
-                  "  features.npy (the mapped vectors, in embedding.csv's order)\n",
+                  "  features.npy (the mapped vectors, in embedding.csv's order)%s\n",
                   methodName(args.method), points.size(), args.space == "w" ? "w" : "feature",
-                  static_cast<long long>(x.size(1)), seconds, trust, preserved);
+                  static_cast<long long>(x.size(1)), seconds, trust, preserved,
+                  args.plot ? "; embedding.png (the map, one panel per source)" : "");
     publishReport(out, "embed", json, text, args.json);
 }
 
@@ -152,6 +174,7 @@ void addEmbedCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--projections", args->projections,
                     "Also map the images of a `dermgan project` folder made with this model (source 'projected')");
     cmd->add_flag("--sprite", args->sprite, "Also write sprite.png + projector_config.pbtxt for the TensorBoard projector");
+    cmd->add_flag("--plot", args->plot, "Also write embedding.png: one panel per source on shared axes, coloured by class");
     cmd->add_flag("--json", args->json, "Print the summary as JSON");
     cmd->callback([args, &exitCode] {
         runEmbed(*args);

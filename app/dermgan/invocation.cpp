@@ -32,4 +32,12 @@ void recordInvocation(int argc, char** argv)
 
 const std::string& invocation() { return stored(); }
 
+std::string shellLine(const std::vector<std::string>& arguments)
+{
+    std::string line;
+    for (const auto& argument : arguments)
+        line += (line.empty() ? "" : " ") + shellQuote(argument);
+    return line;
+}
+
 } // namespace dermgan::cli

@@ -39,6 +39,7 @@ int main(int argc, char** argv)
     addProjectCommand(app, exitCode);
     addDirectionsCommand(app, exitCode);
     addEmbedCommand(app, exitCode);
+    addStudyCommand(app, exitCode);
     recordInvocation(argc, argv);
 
     installInterruptHandler();

@@ -127,7 +127,11 @@ TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const La
     torch::optim::AdamW optimizer(model->parameters(),
                                   torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
     const int64_t n = train.pixels.size(0);
-    const int64_t stepsPerEpoch = std::max<int64_t>(1, n / options.batch);  // drop the ragged last batch (BatchNorm)
+    if (n < 2)
+        throw InputError("classifier training needs at least 2 training images; the training set has " + std::to_string(n));
+    // Fewer images than a batch: one batch of all of them (reading past `order` was a bug).
+    const int64_t batch = std::min<int64_t>(options.batch, n);
+    const int64_t stepsPerEpoch = n / batch;  // drop the ragged last batch (BatchNorm)
     const int64_t totalSteps = stepsPerEpoch * options.epochs;
     std::vector<int64_t> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), 0);
@@ -147,8 +151,7 @@ TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const La
             const double lr = options.learningRate * warm * 0.5 * (1.0 + std::cos(M_PI * t));
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-            const auto rows = torch::tensor(std::vector<int64_t>(order.begin() + b * options.batch,
-                                                                 order.begin() + (b + 1) * options.batch));
+            const auto rows = torch::tensor(std::vector<int64_t>(order.begin() + b * batch, order.begin() + (b + 1) * batch));
             auto images = toModelRange(train.pixels.index_select(0, rows));
             if (options.augment)
                 images = augmentLesions(images, rng);
