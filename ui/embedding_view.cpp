@@ -403,7 +403,9 @@ void EmbeddingView::preview(int index)
         }
     }
     if (result_.thumbnails[index].isNull()) {
-        thumbnail_->setText(tr("Real images are not stored in saved maps: compute the map with the dataset to see them."));
+        thumbnail_->setText(p.source == QLatin1String("real")
+                                ? tr("Real images are not stored in saved maps: compute the map with the dataset to see them.")
+                                : tr("No preview: saved maps store no images."));
         thumbnail_->setWordWrap(true);
         pointInfo_->setText(tr("<b>%1</b> · %2 · %3").arg(p.source, p.className.toHtmlEscaped(), p.id.toHtmlEscaped()));
         return;
