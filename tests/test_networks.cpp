@@ -9,6 +9,7 @@
 #include "nets/discriminator.h"
 #include "nets/generator.h"
 #include "nets/resample.h"
+#include "nets/transposed_conv.h"
 
 using namespace dermgan::nets;
 
@@ -147,6 +148,63 @@ private Q_SLOTS:
         const auto w = torch::randn({4, 2, 3, 3});
         QCOMPARE(conv2dResample(flat, w, filter, 1, 2, 1).sizes().vec(), (std::vector<int64_t>{1, 4, 4, 4}));
         QCOMPARE(conv2dResample(flat, w, filter, 2, 1, 1).sizes().vec(), (std::vector<int64_t>{1, 4, 16, 16}));
+    }
+
+    void oneDnnTransposedConvolutionEqualsConvTranspose2d_data()
+    {
+        QTest::addColumn<int>("padding");
+        QTest::addColumn<int>("groups");
+        QTest::addColumn<bool>("channelsLast");
+        QTest::newRow("plain") << 0 << 1 << false;
+        QTest::newRow("channels-last") << 0 << 1 << true;
+        QTest::newRow("padded, grouped") << 1 << 2 << false;
+    }
+
+    // The generator's upsampling layers: same values, first and second derivatives as conv_transpose2d.
+    void oneDnnTransposedConvolutionEqualsConvTranspose2d()
+    {
+        QFETCH(int, padding);
+        QFETCH(int, groups);
+        QFETCH(bool, channelsLast);
+        namespace F = torch::nn::functional;
+        auto x = torch::randn({3, 4, 5, 5});
+        if (channelsLast)
+            x = x.contiguous(at::MemoryFormat::ChannelsLast);
+        x.requires_grad_(true);
+        const auto w = torch::randn({4, 6 / groups, 3, 3}).requires_grad_(true);
+        const auto plain = [&](const torch::Tensor& a, const torch::Tensor& b) {
+            return F::conv_transpose2d(a, b, F::ConvTranspose2dFuncOptions().stride(2).padding(padding).groups(groups));
+        };
+        const auto ours = [&](const torch::Tensor& a, const torch::Tensor& b) {
+            return transposedConv2d(a, b, {2, 2}, {padding, padding}, groups);
+        };
+        const auto expected = plain(x, w), actual = ours(x, w);
+        QCOMPARE(actual.sizes().vec(), expected.sizes().vec());
+        QVERIFY((actual - expected).abs().max().item<double>() < 1e-4);
+
+        // First derivatives, kept differentiable, then a second derivative through both (as R1 / path length).
+        const auto upstream = torch::randn_like(expected);
+        auto gradients = [&](const torch::Tensor& y) {
+            return torch::autograd::grad({(y * upstream).sum()}, {x, w}, {}, true, true);
+        };
+        const auto ge = gradients(expected), ga = gradients(actual);
+        for (int i = 0; i < 2; ++i)
+            QVERIFY2((ga[static_cast<std::size_t>(i)] - ge[static_cast<std::size_t>(i)]).abs().max().item<double>() < 1e-4,
+                     i == 0 ? "input gradient" : "weight gradient");
+        const auto second = [&](const std::vector<torch::Tensor>& g) {
+            return torch::autograd::grad({g[0].square().sum() + g[1].square().sum()}, {x, w});
+        };
+        const auto se = second(ge), sa = second(ga);
+        for (int i = 0; i < 2; ++i) {
+            const auto scale = se[static_cast<std::size_t>(i)].abs().max().item<double>();
+            QVERIFY(scale > 0);
+            QVERIFY2((sa[static_cast<std::size_t>(i)] - se[static_cast<std::size_t>(i)]).abs().max().item<double>() < 1e-4 * scale,
+                     i == 0 ? "second derivative, input" : "second derivative, weight");
+        }
+        // Without a graph wanted, the fast path still gives the plain gradients.
+        const auto fast = torch::autograd::grad({(ours(x, w) * upstream).sum()}, {x, w});
+        QVERIFY((fast[0] - ge[0]).abs().max().item<double>() < 1e-4);
+        QVERIFY((fast[1] - ge[1]).abs().max().item<double>() < 1e-4);
     }
 
     void conditionalGeneratorHonoursTheClass()

@@ -85,8 +85,10 @@ DiscriminatorImpl::DiscriminatorImpl(const NetworkConfig& config_) : config(conf
 torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& img, const torch::Tensor& c)
 {
     torch::Tensor x;
+    // Channels-last throughout, as in the generator: faster oneDNN convolutions and FIR filters.
+    const auto image = img.contiguous(at::MemoryFormat::ChannelsLast);
     for (auto& block : blocks)
-        x = block->forward(x, img);
+        x = block->forward(x, image);
     torch::Tensor cmap;
     if (config.classCount > 0)
         cmap = mapping->forward(torch::Tensor(), c);

@@ -105,13 +105,17 @@ torch::Tensor SynthesisLayerImpl::forward(const torch::Tensor& x, const torch::T
     // lrelu(conv * d + noise + bias) * g == lrelu(conv * (d g) + (noise + bias) g) for g > 0: folding the
     // activation gain and the bias into the demodulation's multiply-add saves two passes over the activations.
     const double g = std::sqrt(2.0) * gain;
-    auto shift = bias.view({1, -1, 1, 1}) * g;
-    if (noiseMode == NoiseMode::Random)
-        shift = shift + torch::randn({x.size(0), 1, resolution, resolution}, x.options()) * (noise_strength * g);
-    else if (noiseMode == NoiseMode::Const)
-        shift = shift + noise_const * (noise_strength * g);
+    // The noise is added afterwards, in place: a [N, C, H, W] shift of noise + bias would be laid out
+    // channels-first and take the result with it (see SynthesisBlockImpl::forward on channels-last).
+    const auto shift = bias.view({1, -1, 1, 1}) * g;
     // The reference passes flip_weight = (up == 1): "slightly faster", and part of what the weights mean.
-    auto y = torch::leaky_relu(modulatedConv2d(x, weight, styles, shift, up, 1, resample_filter, true, up == 1, fused, g), 0.2);
+    auto y = modulatedConv2d(x, weight, styles, shift, up, 1, resample_filter, true, up == 1, fused, g);
+    // y is a fresh tensor that no backward function reads, so the rest can run in place.
+    if (noiseMode == NoiseMode::Random)
+        y.add_(torch::randn({x.size(0), 1, resolution, resolution}, x.options()) * (noise_strength * g));
+    else if (noiseMode == NoiseMode::Const)
+        y.add_(noise_const * (noise_strength * g));
+    torch::leaky_relu_(y, 0.2);
     return convClamp >= 0 ? y.clamp(-convClamp * gain, convClamp * gain) : y;
 }
 
@@ -149,7 +153,9 @@ std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(const torch:
     torch::Tensor x;
     int next = 0;
     if (inChannels == 0) {
-        x = const_.unsqueeze(0).expand({ws.size(0), -1, -1, -1});
+        // Channels-last from the first layer on: oneDNN's convolutions and depthwise FIR filters run
+        // faster on it than on channels-first (which they reorder), and element-wise ops keep it.
+        x = const_.unsqueeze(0).expand({ws.size(0), -1, -1, -1}).contiguous(at::MemoryFormat::ChannelsLast);
         x = conv1->forward(x, ws.select(1, next++), noise, fused);
     } else {
         x = conv0->forward(xIn, ws.select(1, next++), noise, fused);

@@ -67,7 +67,7 @@ torch::Tensor Conv2dLayerImpl::forward(const torch::Tensor& x, double gain)
     const auto b = bias.defined() ? bias * outputGain : torch::Tensor();
     auto y = conv2dResample(x, weight * (weightGain * outputGain), resample_filter, up, down, padding, 1, up == 1, b);
     if (activation == Activation::LeakyRelu)
-        y = torch::leaky_relu(y, 0.2);
+        torch::leaky_relu_(y, 0.2);  // y is the convolution's fresh output, which its backward does not read
     if (convClamp >= 0)
         y = y.clamp(-convClamp * gain, convClamp * gain);
     return y;

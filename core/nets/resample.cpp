@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "nets/transposed_conv.h"
+
 namespace dermgan::nets {
 
 namespace F = torch::nn::functional;
@@ -63,8 +65,10 @@ torch::Tensor convWrapper(const torch::Tensor& x, torch::Tensor w, int stride, s
 {
     if (!flipWeight)
         w = w.flip({2, 3});
-    if (transpose)
-        return F::conv_transpose2d(x, w, F::ConvTranspose2dFuncOptions().stride(stride).padding({padding[0], padding[1]}).groups(groups).bias(bias));
+    if (transpose) {
+        const auto y = transposedConv2d(x, w, {stride, stride}, padding, groups);
+        return bias.defined() ? y + bias.view({1, -1, 1, 1}) : y;
+    }
     return F::conv2d(x, w, F::Conv2dFuncOptions().stride(stride).padding({padding[0], padding[1]}).groups(groups).bias(bias));
 }
 

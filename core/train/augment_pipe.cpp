@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include "common/errors.h"
@@ -171,18 +172,33 @@ torch::Tensor bilinearSample(const torch::Tensor& x, const torch::Tensor& grid)
     return out.reshape({n, c, grid.size(1), grid.size(2)});
 }
 
+// affine_grid(theta, [N, C, h, w], align_corners = false) written out: theta applied to each pixel centre.
+// affine_grid's batched 3x2 matrix product took 2.4 ms for 32 64x64 grids on 2 CPU threads, these
+// broadcast multiply-adds 0.09 ms.
+torch::Tensor affineGrid(const torch::Tensor& theta, int64_t h, int64_t w)
+{
+    const auto xs = ((torch::arange(w, theta.options()) * 2 + 1) / static_cast<double>(w) - 1).view({1, 1, -1});
+    const auto ys = ((torch::arange(h, theta.options()) * 2 + 1) / static_cast<double>(h) - 1).view({1, -1, 1});
+    auto row = [&](int r) {
+        const auto t = theta.select(1, r);
+        return t.select(1, 0).view({-1, 1, 1}) * xs + t.select(1, 1).view({-1, 1, 1}) * ys + t.select(1, 2).view({-1, 1, 1});
+    };
+    return torch::stack({row(0), row(1)}, 3);
+}
+
 } // namespace
 
 torch::Tensor augment(const torch::Tensor& images, double p, const AugmentSpec& spec)
 {
     if (p <= 0.0 || !(spec.blit || spec.geometric || spec.color))
         return images;
+    RECORD_FUNCTION("dermgan::augment", std::vector<c10::IValue>());
     const int64_t n = images.size(0);
     const auto options = images.options().requires_grad(false);
     auto x = images;
     if (spec.blit || spec.geometric) {
         const auto g = geometricMatrix(n, p, spec, options, static_cast<int>(images.size(3)));
-        const auto grid = F::affine_grid(g.narrow(1, 0, 2), images.sizes().vec(), false);
+        const auto grid = affineGrid(g.narrow(1, 0, 2), images.size(2), images.size(3));
         x = bilinearSample(x, grid);
     }
     if (spec.color && images.size(1) == 3) {

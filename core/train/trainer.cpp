@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include "common/errors.h"
@@ -220,6 +221,7 @@ struct Trainer::State {
         const double gamma = config.effectiveR1Gamma();
         if (gamma > 0.0 && step % config.r1Interval == 0) {
             optD->zero_grad();
+            RECORD_FUNCTION("dermgan::r1", std::vector<c10::IValue>());
             const auto penalty = r1Penalty([&](const torch::Tensor& x) { return runD(x, realClasses); }, reals);
             (penalty.mean() * (gamma / 2) * config.r1Interval).backward();
             averageGradients(*D);
@@ -339,9 +341,19 @@ void Trainer::step()
     auto& s = *s_;
     s.G->train();
     s.D->train();
-    s.trainGenerator();
-    s.trainDiscriminator();
-    s.updateEma();
+    // Named scopes for the profiler (bench_training --profile); free when no profiler listens.
+    {
+        RECORD_FUNCTION("dermgan::train_G", std::vector<c10::IValue>());
+        s.trainGenerator();
+    }
+    {
+        RECORD_FUNCTION("dermgan::train_D", std::vector<c10::IValue>());
+        s.trainDiscriminator();
+    }
+    {
+        RECORD_FUNCTION("dermgan::ema", std::vector<c10::IValue>());
+        s.updateEma();
+    }
     s.nimg += s.config.batch;
     ++s.step;
 }

@@ -4,14 +4,20 @@
 // generator's latency per 64x64 image. With --reference PATH (a checkout of NVlabs/stylegan2-ada-pytorch,
 // run with Debian's python3-torch through reference_step.py), it also times the reference training step at
 // the identical architecture and prints the ratio.
-// Usage: bench_training [--steps 16] [--batch 32] [--reference PATH]
+// --quick times only the 64x64 step on all cores (to compare two builds); --profile FILE does that too and
+// writes where the step's time goes, per operator (see writeProfile).
+// Usage: bench_training [--steps 16] [--batch 32] [--reference PATH] [--quick] [--profile FILE]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <thread>
 
 #include <torch/torch.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "common/runtime.h"
 #include "nets/generator.h"
@@ -64,7 +70,49 @@ double matmulPeak()
     return 2.0 * 1024 * 1024 * 1024 * reps / seconds(start) / 1e9;
 }
 
-double benchTraining(int resolution, int threads, int steps, int batch)
+// Runs `steps` training steps under LibTorch's profiler and writes, per operator and the operator (or
+// dermgan:: phase) that called it: milliseconds and calls per step, largest first, with input shapes.
+void writeProfile(train::Trainer& trainer, int steps, const std::string& path)
+{
+    namespace prof = torch::autograd::profiler;
+    prof::enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU, true));
+    for (int i = 0; i < steps; ++i)
+        trainer.step();
+    const auto lists = prof::disableProfilerLegacy();
+    std::map<std::string, std::pair<double, int>> totals;  // "caller > op [shapes]" -> ms, calls
+    for (const auto& list : lists) {
+        std::vector<const prof::LegacyEvent*> open;
+        for (const auto& event : list) {
+            if (event.kindStr() == "push") {
+                open.push_back(&event);
+                continue;
+            }
+            if (event.kindStr() != "pop" || open.empty())
+                continue;
+            const auto* begin = open.back();
+            open.pop_back();
+            std::string key = std::string(open.empty() ? "-" : open.back()->name()) + " > " + begin->name();
+            for (const auto& shape : begin->shapes()) {
+                key += " [";
+                for (auto d : shape)
+                    key += std::to_string(d) + ",";
+                key += "]";
+            }
+            totals[key].first += begin->cpuElapsedUs(event) / 1000.0;
+            totals[key].second += 1;
+        }
+    }
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto& [key, total] : totals)
+        rows.emplace_back(total.first / steps, std::to_string(total.second / steps) + "\t" + key);
+    std::sort(rows.rbegin(), rows.rend());
+    std::ofstream out(path);
+    out << "ms/step\tcalls/step\tcaller > operator [input shapes]\n";
+    for (const auto& [ms, rest] : rows)
+        out << ms << "\t" << rest << "\n";
+}
+
+double benchTraining(int resolution, int threads, int steps, int batch, const std::string& profile = {})
 {
     configureThreads(threads);
     train::TrainingConfig config;
@@ -80,6 +128,8 @@ double benchTraining(int resolution, int threads, int steps, int batch)
     train::Trainer trainer(config, data);
     for (int i = 0; i < 2; ++i)
         trainer.step();
+    if (!profile.empty())
+        writeProfile(trainer, steps, profile);
     const auto start = Clock::now();
     for (int i = 0; i < steps; ++i)
         trainer.step();
@@ -125,17 +175,34 @@ double referenceImagesPerSecond(const std::string& reference, int resolution, in
 int main(int argc, char** argv)
 {
     int steps = 16, batch = 32;
-    std::string reference;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    std::string reference, profile;
+    bool quick = false;
+    for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
-        if (flag == "--steps")
-            steps = std::atoi(argv[i + 1]);
-        else if (flag == "--batch")
-            batch = std::atoi(argv[i + 1]);
-        else if (flag == "--reference")
-            reference = argv[i + 1];
+        const bool takesValue = flag == "--steps" || flag == "--batch" || flag == "--reference" || flag == "--profile";
+        if (flag == "--quick") {
+            quick = true;
+        } else if (!takesValue || i + 1 == argc) {
+            std::fprintf(stderr, "bench_training: option '%s' is unknown or lacks its value; expected --steps N, "
+                                 "--batch N, --reference PATH, --quick, --profile FILE\n", flag.c_str());
+            return 2;
+        } else {
+            const std::string value = argv[++i];
+            if (flag == "--steps")
+                steps = std::atoi(value.c_str());
+            else if (flag == "--batch")
+                batch = std::atoi(value.c_str());
+            else if (flag == "--reference")
+                reference = value;
+            else
+                profile = value;
+        }
     }
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (quick || !profile.empty()) {  // just the 64x64 step on all cores (comparing builds, profiling)
+        benchTraining(64, cores, steps, batch, profile);
+        return 0;
+    }
     torch::manual_seed(0);
     {
         nets::Generator g(nets::NetworkConfig::cpuDefault(64));
