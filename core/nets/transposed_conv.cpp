@@ -37,9 +37,10 @@ public:
         ctx->saved_data["groups"] = groups;
         const Geometry g{stride, padding, groups};
         // Only the shape (and memory format) of this tensor is read: its pages are never touched.
-        const auto outputShape = torch::empty(transposedOutputSize(x, weight, g), x.options().memory_format(x.suggest_memory_format()));
-        return std::get<0>(at::convolution_backward(x, outputShape, weight, c10::nullopt, stride, padding, {1, 1}, false, {0, 0},
-                                        groups, {true, false, false}));
+        const auto outputShape = torch::empty(transposedOutputSize(x, weight, g),
+                                              x.options().memory_format(x.suggest_memory_format()));
+        return std::get<0>(at::convolution_backward(x, outputShape, weight, c10::nullopt, stride, padding, {1, 1},
+                                                    false, {0, 0}, groups, {true, false, false}));
     }
 
     static variable_list backward(AutogradContext* ctx, variable_list gradients)
@@ -60,14 +61,16 @@ public:
                 gradX = F::conv2d(grad, weight, convOptions);
             if (ctx->needs_input_grad(1)) {
                 const auto standIn = weight.detach().requires_grad_(true);
-                gradWeight = torch::autograd::grad({F::conv2d(grad, standIn, convOptions)}, {standIn}, {x}, true, true)[0];
+                gradWeight =
+                    torch::autograd::grad({F::conv2d(grad, standIn, convOptions)}, {standIn}, {x}, true, true)[0];
             }
         } else {
             if (ctx->needs_input_grad(0))
                 gradX = F::conv2d(grad, weight, convOptions);
             if (ctx->needs_input_grad(1))
-                gradWeight = std::get<1>(at::convolution_backward(x, grad, weight, c10::nullopt, g.stride, g.padding, {1, 1}, false,
-                                                      {0, 0}, g.groups, {false, true, false}));
+                gradWeight = std::get<1>(at::convolution_backward(x, grad, weight, c10::nullopt, g.stride,
+                                                                  g.padding, {1, 1}, false, {0, 0}, g.groups,
+                                                                  {false, true, false}));
         }
         return {gradX, gradWeight, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
@@ -80,7 +83,10 @@ torch::Tensor transposedConv2d(const torch::Tensor& x, const torch::Tensor& weig
 {
     // The TorchScript tracer (dermgan export) cannot record a custom function: it gets the plain operator.
     if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || torch::jit::tracer::isTracing())
-        return F::conv_transpose2d(x, weight, F::ConvTranspose2dFuncOptions().stride({stride[0], stride[1]}).padding({padding[0], padding[1]}).groups(groups));
+        return F::conv_transpose2d(x, weight, F::ConvTranspose2dFuncOptions()
+                                                  .stride({stride[0], stride[1]})
+                                                  .padding({padding[0], padding[1]})
+                                                  .groups(groups));
     return OneDnnTransposedConv::apply(x, weight, std::vector<int64_t>{stride[0], stride[1]},
                                        std::vector<int64_t>{padding[0], padding[1]}, groups);
 }

@@ -181,7 +181,8 @@ torch::Tensor affineGrid(const torch::Tensor& theta, int64_t h, int64_t w)
     const auto ys = ((torch::arange(h, theta.options()) * 2 + 1) / static_cast<double>(h) - 1).view({1, -1, 1});
     auto row = [&](int r) {
         const auto t = theta.select(1, r);
-        return t.select(1, 0).view({-1, 1, 1}) * xs + t.select(1, 1).view({-1, 1, 1}) * ys + t.select(1, 2).view({-1, 1, 1});
+        const auto coefficient = [&](int k) { return t.select(1, k).view({-1, 1, 1}); };
+        return coefficient(0) * xs + coefficient(1) * ys + coefficient(2);
     };
     return torch::stack({row(0), row(1)}, 3);
 }
