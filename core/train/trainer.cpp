@@ -341,7 +341,7 @@ void Trainer::step()
     auto& s = *s_;
     s.G->train();
     s.D->train();
-    // Named scopes for the profiler (bench_training --profile); free when no profiler listens.
+    // Named scopes for the profiler (bench_training --profile); a flag check when no profiler listens.
     {
         RECORD_FUNCTION("dermgan::train_G", std::vector<c10::IValue>());
         s.trainGenerator();

@@ -103,13 +103,22 @@ void writeProfile(train::Trainer& trainer, int steps, const std::string& path)
         }
     }
     std::vector<std::pair<double, std::string>> rows;
-    for (const auto& [key, total] : totals)
-        rows.emplace_back(total.first / steps, std::to_string(total.second / steps) + "\t" + key);
+    for (const auto& [key, total] : totals) {
+        // Per step as a fraction: lazy R1 runs once in 16 steps.
+        char calls[32];
+        std::snprintf(calls, sizeof calls, "%.3g", static_cast<double>(total.second) / steps);
+        rows.emplace_back(total.first / steps, std::string(calls) + "\t" + key);
+    }
     std::sort(rows.rbegin(), rows.rend());
     std::ofstream out(path);
+    if (!out) {
+        std::fprintf(stderr, "bench_training: cannot write the profile to '%s'\n", path.c_str());
+        return;
+    }
     out << "ms/step\tcalls/step\tcaller > operator [input shapes]\n";
     for (const auto& [ms, rest] : rows)
         out << ms << "\t" << rest << "\n";
+    std::printf("profile of %d steps written to %s\n", steps, path.c_str());
 }
 
 double benchTraining(int resolution, int threads, int steps, int batch, const std::string& profile = {})
