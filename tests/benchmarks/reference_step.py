@@ -3,8 +3,10 @@
 
 Runs the user's own checkout of NVlabs/stylegan2-ada-pytorch (never part of dermgan) with Debian's
 python3-torch, with the same architecture, batch, regularisation schedule and augmentation probability as
-bench_training, and prints one line: `reference img/s: X`. The loop mirrors the reference training_loop's
+bench_training, and prints `reference img/s: X`. The loop mirrors the reference training_loop's
 phases (Gmain, Greg when pl_weight > 0, Dmain, Dreg every 16 steps), its G_ema update and ADA's pipeline.
+A second line, `reference convolution s/step: Y`, is the time spent inside convolutions per step, from as
+many steps again under PyTorch's profiler.
 
 usage: reference_step.py --reference PATH [--resolution 64] [--batch 32] [--steps 10] [--threads 2]
                          [--cbase 1024] [--cmax 256] [--map 2] [--z-dim 256] [--w-dim 256] [--classes 7]
@@ -117,7 +119,16 @@ def main():
     for i in range(args.steps):
         step(i + 2)
     seconds = time.perf_counter() - start
-    print(f"reference img/s: {args.steps * args.batch / seconds:.3f}")
+    print(f"reference img/s: {args.steps * args.batch / seconds:.3f}", flush=True)
+
+    # As many steps again under the profiler (same share of lazy R1 steps), for the time spent inside
+    # convolutions: operators' own time, so nesting is not counted twice and Python's overhead is left out.
+    with torch.autograd.profiler.profile() as profile:
+        for i in range(args.steps):
+            step(args.steps + i + 2)
+    convolution_us = sum(event.self_cpu_time_total for event in profile.key_averages()
+                         if event.key.startswith("aten::") and "conv" in event.key)
+    print(f"reference convolution s/step: {convolution_us / 1e6 / args.steps:.4f}")
 
 
 if __name__ == "__main__":
