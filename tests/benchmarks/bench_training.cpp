@@ -322,7 +322,8 @@ int main(int argc, char** argv)
         }
     }
     if (steps < 1 || batch < 1 || repeat < 1 || threadCount < 0) {
-        std::fprintf(stderr, "bench_training: --steps, --batch and --repeat must be at least 1, --threads at least 0\n");
+        std::fprintf(stderr,
+                     "bench_training: --steps, --batch and --repeat must be at least 1, --threads at least 0\n");
         return 2;
     }
     const int allCores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
