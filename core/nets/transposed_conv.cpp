@@ -53,24 +53,20 @@ public:
         const auto& grad = gradients[0];
         torch::Tensor gradX, gradWeight;
         const auto convOptions = F::Conv2dFuncOptions().stride(g.stride).padding(g.padding).groups(g.groups);
-        if (torch::GradMode::is_enabled()) {
-            // A gradient of this gradient is wanted (path-length regularisation): build both from differentiable
-            // operators. The weight gradient is that of <conv2d(grad, w), x> for a stand-in w: bilinear in grad
-            // and x, which keep their graphs.
-            if (ctx->needs_input_grad(0))
-                gradX = F::conv2d(grad, weight, convOptions);
-            if (ctx->needs_input_grad(1)) {
+        if (ctx->needs_input_grad(0))
+            gradX = F::conv2d(grad, weight, convOptions);  // differentiable, as a second derivative needs
+        if (ctx->needs_input_grad(1)) {
+            if (torch::GradMode::is_enabled()) {
+                // A gradient of this gradient is wanted (path-length regularisation): the weight gradient is
+                // that of <conv2d(grad, w), x> for a stand-in w, bilinear in grad and x, which keep their graphs.
                 const auto standIn = weight.detach().requires_grad_(true);
                 gradWeight =
                     torch::autograd::grad({F::conv2d(grad, standIn, convOptions)}, {standIn}, {x}, true, true)[0];
-            }
-        } else {
-            if (ctx->needs_input_grad(0))
-                gradX = F::conv2d(grad, weight, convOptions);
-            if (ctx->needs_input_grad(1))
+            } else {
                 gradWeight = std::get<1>(at::convolution_backward(x, grad, weight, c10::nullopt, g.stride,
                                                                   g.padding, {1, 1}, false, {0, 0}, g.groups,
                                                                   {false, true, false}));
+            }
         }
         return {gradX, gradWeight, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
