@@ -7,7 +7,10 @@
 
 #include <fstream>
 
+#include <torch/torch.h>
+
 #include "data/csv_table.h"
+#include "data/subset_loader.h"
 #include "test_support.h"
 
 using namespace dermgan::test;
@@ -47,6 +50,7 @@ private Q_SLOTS:
         QTest::newRow("inspect") << QStringList{"dataset", "inspect", "--help"};
         QTest::newRow("split") << QStringList{"dataset", "split", "--help"};
         QTest::newRow("prepare") << QStringList{"dataset", "prepare", "--help"};
+        QTest::newRow("export") << QStringList{"dataset", "export", "--help"};
     }
     void helpOnEveryLevel()
     {
@@ -121,6 +125,31 @@ private Q_SLOTS:
         QCOMPARE(json["skipped"].toArray().size(), 1);
         QVERIFY(json["skipped"].toArray()[0].toString().contains("I5"));
         QVERIFY(json["cache_file"].toString().startsWith(cache));
+    }
+
+    void exportWritesTheSubsetAsAStyleGan2ZipWithTheSamePixels()
+    {
+        writeHam();
+        const auto run = runCli({"dataset", "export", path("ham"), "--subset", "all", "-r", "16", "--out", path("ham16.zip"),
+                                 "--json"}, path("cache"));
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()["images"].toInt(), 8);
+        const auto inspect = runCli({"dataset", "inspect", path("ham16.zip"), "--json"});
+        QCOMPARE(QJsonDocument::fromJson(inspect.out).object()["format"].toString(), QStringLiteral("stylegan2-ada"));
+        // Read back: the same pixels, labels and class names as the subset it came from (PNG is lossless).
+        dermgan::SubsetRequest request;
+        request.subset = "all";
+        request.resolution = 16;
+        request.dataset = fsPath("ham");
+        const auto original = dermgan::loadSubset(request);
+        request.dataset = fsPath("ham16.zip");
+        const auto exported = dermgan::loadSubset(request);
+        QCOMPARE(exported.index.classNames, original.index.classNames);
+        QCOMPARE(exported.labels, original.labels);
+        QVERIFY(torch::equal(exported.pixels, original.pixels));
+        expectOneLineError(runCli({"dataset", "export", path("ham"), "--subset", "holdout", "--out", path("x.zip")}), 3,
+                           {"holdout"});
+        QVERIFY(!fs::exists(fsPath("x.zip")));
     }
 };
 

@@ -94,6 +94,26 @@ private Q_SLOTS:
         QVERIFY(json["per_class"].toObject().contains("mel"));
         QVERIFY(readJson(path("reports/metrics.json"))["command"].toString().startsWith("dermgan metrics"));
 
+        // The two-sample classifier test: every real image (60) against 40 synthetic ones, 20 + 20 held out.
+        const auto c2st = cli({"metrics", model, "--data", path("ham"), "--extractor", path("derm.dermnet"), "--subset", "all",
+                               "--count", "40", "--metrics", "fid,c2st", "--no-baseline", "--out", path("c2st"), "--json"});
+        QVERIFY2(c2st.exitCode == 0, c2st.err.constData());
+        const auto c = QJsonDocument::fromJson(c2st.out).object()["metrics"].toObject();
+        QCOMPARE(c["c2st_test_per_set"].toInt(), 20);
+        QVERIFY(c.contains("fid_derm") && !c.contains("kid_derm"));
+        const auto ci = c["c2st_auc_ci"].toArray();
+        QVERIFY(ci[0].toDouble() <= c["c2st_auc"].toDouble() && c["c2st_auc"].toDouble() <= ci[1].toDouble());
+        QVERIFY(c["c2st_accuracy"].toDouble() >= 0 && c["c2st_accuracy"].toDouble() <= 1);
+        QVERIFY(QFile(path("c2st/metrics.txt")).open(QIODevice::ReadOnly));
+        // The test split of this dataset is too small for it: skipped with the reason, the other metrics stand.
+        const auto small = cli({"metrics", model, "--data", path("ham"), "--extractor", path("derm.dermnet"), "--metrics",
+                                "fid,c2st", "--no-baseline", "--out", path("c2st-small"), "--json"});
+        QVERIFY2(small.exitCode == 0, small.err.constData());
+        const auto skipped = QJsonDocument::fromJson(small.out).object()["metrics"].toObject();
+        QVERIFY2(skipped["c2st_skipped"].toString().contains("expected at least 20 images of each set"),
+                 qPrintable(skipped["c2st_skipped"].toString()));
+        QVERIFY(skipped.contains("fid_derm") && !skipped.contains("c2st_auc"));
+
         // A second run reads the cached features and gives the same numbers.
         const auto again = cli({"metrics", model, "--data", path("ham"), "--extractor", path("derm.dermnet"), "--count", "30",
                                 "--kid-subset-size", "8", "--out", path("reports2"), "--json"});

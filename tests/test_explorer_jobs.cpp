@@ -213,6 +213,11 @@ private Q_SLOTS:
         QCOMPARE(view->table()->item(0, 0)->text(), QString::number(fid, 'f', 4));
         QCOMPARE(view->table()->item(2, 0)->text(),
                  QString::number(written["metrics"].toObject()["precision_derm"].toDouble(), 'f', 4));
+        // The two-sample test is on by default; 12 real images are too few for it, and the table says why.
+        QVERIFY(view->commandLine().contains("c2st"));
+        QVERIFY(view->table()->verticalHeaderItem(7)->text().startsWith("C2ST AUC"));
+        QVERIFY2(view->table()->item(7, 0)->text().contains("expected at least 20 images"),
+                 qPrintable(view->table()->item(7, 0)->text()));
         // One group of bars per class; 4 real images per class are too few for per-class metrics, and the
         // chart says so rather than drawing numbers.
         QCOMPARE(view->chartCategories().size(), 3);

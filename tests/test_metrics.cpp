@@ -1,5 +1,6 @@
 // The distribution metrics (FID, KID, precision/recall, density/coverage), the classification report and
-// the memorisation audit, on sets whose answers are known in closed form, and against numpy/scipy.
+// the memorisation audit, on sets whose answers are known in closed form, and against numpy/scipy; the
+// classifier two-sample test on image sets made in code that are alike or differ by a texture.
 #include <cmath>
 #include <filesystem>
 
@@ -14,6 +15,7 @@
 #include "common/errors.h"
 #include "io/npy.h"
 #include "test_support.h"
+#include "metrics/bootstrap.h"
 #include "metrics/classification_report.h"
 #include "metrics/distribution_metrics.h"
 #include "metrics/fid.h"
@@ -21,6 +23,7 @@
 #include "metrics/manifold_metrics.h"
 #include "metrics/memorisation_audit.h"
 #include "metrics/synthetic_set.h"
+#include "metrics/two_sample_test.h"
 
 using namespace dermgan;
 using namespace dermgan::metrics;
@@ -41,6 +44,36 @@ GaussianStats gaussian(const torch::Tensor& mean, const torch::Tensor& covarianc
     s.covariance = covariance;
     s.count = 1000;
     return s;
+}
+
+// `count` 16x16 lesion-like images: a disc of random size and colour on a darker skin tone, seeded.
+// `speckle` adds the one repeated texture an undertrained generator lays over every lesion.
+torch::Tensor discImages(int64_t count, std::uint64_t seed, bool speckle)
+{
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    const auto options = torch::TensorOptions().dtype(torch::kFloat);
+    const auto coords = torch::arange(16, options) - 7.5;
+    const auto radius2 = (coords.view({1, 16, 1}).pow(2) + coords.view({1, 1, 16}).pow(2));
+    const auto r = 3.0 + 4.0 * at::rand({count, 1, 1}, generator, options);
+    const auto inside = (radius2 < r * r).to(torch::kFloat).unsqueeze(1);  // [N, 1, 16, 16]
+    const auto skin = 150.0 + 60.0 * at::rand({count, 3, 1, 1}, generator, options);
+    const auto lesion = 40.0 + 80.0 * at::rand({count, 3, 1, 1}, generator, options);
+    auto images = skin * (1 - inside) + lesion * inside + 6.0 * at::randn({count, 3, 16, 16}, generator, options);
+    if (speckle) {
+        const auto checker = ((coords.view({16, 1}) + coords.view({1, 16}) + 15).remainder(2) * 2 - 1);
+        images = images + 30.0 * checker;
+    }
+    return images.clamp(0, 255).round().to(torch::kUInt8);
+}
+
+TwoSampleTestOptions smallTwoSampleTest()
+{
+    TwoSampleTestOptions options;
+    options.widths = {8, 16};
+    options.epochs = 10;
+    options.batch = 16;
+    options.resamples = 400;
+    return options;
 }
 
 } // namespace
@@ -235,6 +268,67 @@ private Q_SLOTS:
         }
         writeText(file, "not numpy");
         QVERIFY_THROWS_EXCEPTION(InputError, readNpy(file));
+    }
+
+    void bootstrapIntervalMatchesTheBinomialStandardError()
+    {
+        // 400 positives and 400 negatives, 70% classified right in each group: the accuracy's standard error
+        // is sqrt(0.7 * 0.3 / 800) = 0.0162, so a 95% interval is about 2 * 1.96 * 0.0162 = 0.0635 wide.
+        std::vector<double> scores;
+        std::vector<bool> positive;
+        for (int i = 0; i < 800; ++i) {
+            positive.push_back(i % 2 == 0);
+            const bool right = (i / 2) % 10 < 7;
+            scores.push_back(positive.back() == right ? 0.9 : 0.1);
+        }
+        auto accuracy = [](const std::vector<double>& s, const std::vector<bool>& p) {
+            double right = 0;
+            for (std::size_t i = 0; i < s.size(); ++i)
+                right += (s[i] > 0.5) == p[i];
+            return right / static_cast<double>(s.size());
+        };
+        const auto interval = stratifiedBootstrap(scores, positive, accuracy, 2000, 5);
+        QVERIFY2(interval.low < 0.7 && interval.high > 0.7, qPrintable(QString("%1 %2").arg(interval.low).arg(interval.high)));
+        QVERIFY2(std::abs((interval.high - interval.low) - 0.0635) < 0.012, qPrintable(QString::number(interval.high - interval.low)));
+        // Perfect separation has no spread; the AUC stays defined in every resample because groups keep their sizes.
+        const std::vector<double> separated{0.1, 0.2, 0.8, 0.9};
+        const std::vector<bool> labels{false, false, true, true};
+        const auto perfect = stratifiedBootstrap(separated, labels, rocAuc, 100, 1);
+        QCOMPARE(perfect.low, 1.0);
+        QCOMPARE(perfect.high, 1.0);
+        QVERIFY_THROWS_EXCEPTION(InputError, stratifiedBootstrap({0.1, 0.2}, {true, true}, rocAuc, 100, 1));
+        QVERIFY_THROWS_EXCEPTION(InputError, stratifiedBootstrap({0.1}, {true, false}, rocAuc, 100, 1));
+    }
+
+    void twoSampleTestTellsATextureApartButNotASecondSample()
+    {
+        torch::set_num_threads(1);
+        const auto real = discImages(160, 1, false);
+        const auto alike = classifierTwoSampleTest(real, discImages(160, 2, false), smallTwoSampleTest());
+        const auto textured = classifierTwoSampleTest(real, discImages(160, 3, true), smallTwoSampleTest());
+        const QString detail = QString::fromStdString(toText(alike) + " | " + toText(textured));
+        qInfo("%s", qPrintable(detail));
+        QCOMPARE(alike.testPerSet, int64_t(80));
+        QCOMPARE(alike.trainPerSet + alike.valPerSet, int64_t(80));
+        // A second sample of the same distribution: near chance (SE of the AUC at 80 + 80 is about 0.046).
+        QVERIFY2(alike.auc < 0.68 && std::abs(alike.accuracy - 0.5) < 0.15, qPrintable(detail));
+        // The same lesions under one repeated speckle: told apart almost always.
+        QVERIFY2(textured.auc > 0.9 && textured.accuracy > 0.8, qPrintable(detail));
+        QVERIFY2(textured.aucInterval.low > alike.aucInterval.high, qPrintable(detail));
+        for (const auto& t : {alike, textured}) {
+            QVERIFY(t.aucInterval.low <= t.auc && t.auc <= t.aucInterval.high);
+            QVERIFY(t.accuracyInterval.low <= t.accuracy && t.accuracy <= t.accuracyInterval.high);
+        }
+        const auto json = toJson(textured);
+        QCOMPARE(json["c2st_auc"].get<double>(), textured.auc);
+        QCOMPARE(json["c2st_auc_ci"][0].get<double>(), textured.aucInterval.low);
+    }
+
+    void twoSampleTestRefusesTooFewOrMismatchedImages()
+    {
+        QVERIFY_THROWS_EXCEPTION(InputError, classifierTwoSampleTest(discImages(19, 1, false), discImages(40, 2, false)));
+        QVERIFY_THROWS_EXCEPTION(InputError, classifierTwoSampleTest(discImages(40, 1, false),
+                                                                     torch::zeros({40, 3, 32, 32}, torch::kUInt8)));
     }
 
     void tooSmallSetsAreRefused()

@@ -35,22 +35,37 @@ namespace dermgan::ui {
 namespace {
 
 struct MetricRow {
-    const char* key;  // without the _<extractor> suffix
+    const char* key;     // without the _<extractor> suffix when computed in the extractor's embedding
     const char* label;
+    bool inEmbedding;    // false: read from pixels (the two-sample test), the same for every extractor
 };
-constexpr MetricRow kRows[] = {{"fid", "FID"},           {"kid", "KID"},         {"precision", "Precision"},
-                               {"recall", "Recall"},     {"density", "Density"}, {"coverage", "Coverage"}};
+constexpr MetricRow kRows[] = {{"fid", "FID", true},           {"kid", "KID", true},
+                               {"precision", "Precision", true}, {"recall", "Recall", true},
+                               {"density", "Density", true},     {"coverage", "Coverage", true},
+                               {"c2st_accuracy", "C2ST accuracy (0.5 = indistinguishable)", false},
+                               {"c2st_auc", "C2ST AUC (0.5 = indistinguishable)", false}};
 
-QString metricLabel(const char* label, const QString& extractor)
+QString metricLabel(const MetricRow& row, const QString& extractor)
 {
+    if (!row.inEmbedding)
+        return QLatin1String(row.label);
     // The bundled network makes "FID-derm": never to be read as the published Inception FID.
-    return extractor == QLatin1String("derm") ? QStringLiteral("%1-derm").arg(QLatin1String(label))
-                                              : QStringLiteral("%1 (%2)").arg(QLatin1String(label), extractor);
+    return extractor == QLatin1String("derm") ? QStringLiteral("%1-derm").arg(QLatin1String(row.label))
+                                              : QStringLiteral("%1 (%2)").arg(QLatin1String(row.label), extractor);
 }
 
+// The value, and its 95% interval when the report has one (<key>_ci).
 QString cell(const QJsonObject& metrics, const QString& key)
 {
-    return metrics.contains(key) ? QString::number(metrics.value(key).toDouble(), 'f', 4) : QStringLiteral("–");
+    if (key.startsWith(QLatin1String("c2st_")) && metrics.contains(QStringLiteral("c2st_skipped")))
+        return QObject::tr("skipped: %1").arg(metrics.value(QStringLiteral("c2st_skipped")).toString());
+    if (!metrics.contains(key))
+        return QStringLiteral("–");
+    QString text = QString::number(metrics.value(key).toDouble(), 'f', 4);
+    const QJsonArray interval = metrics.value(key + QStringLiteral("_ci")).toArray();
+    if (interval.size() == 2)
+        text += QStringLiteral(" [%1, %2]").arg(interval[0].toDouble(), 0, 'f', 3).arg(interval[1].toDouble(), 0, 'f', 3);
+    return text;
 }
 
 } // namespace
@@ -75,6 +90,12 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     count_->setAccessibleName(tr("Synthetic images"));
     perClass_ = new QCheckBox(tr("Per &class"));
     perClass_->setChecked(true);
+    twoSampleTest_ = new QCheckBox(tr("&Two-sample classifier test"));
+    twoSampleTest_->setObjectName(QStringLiteral("twoSampleTest"));
+    twoSampleTest_->setChecked(true);
+    twoSampleTest_->setToolTip(tr("A small CNN learns to tell real from synthetic images on half of each set and is "
+                                  "scored on the other half: 0.5 = it cannot tell them apart. Reads pixels, not the "
+                                  "derm network's features. About a minute on a CPU; needs 20 images of each set."));
     extractor_ = new QLineEdit(QStringLiteral("derm"));
     extractor_->setAccessibleName(tr("Feature network"));
     extractor_->setToolTip(tr("derm (the bundled dermatology network), a .dermnet, or a TorchScript Inception .pt you supply"));
@@ -103,6 +124,7 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     form->addRow(tr("&Real images:"), subset_);
     form->addRow(tr("&Synthetic images:"), count_);
     form->addRow(QString(), perClass_);
+    form->addRow(QString(), twoSampleTest_);
     form->addRow(tr("&Feature network:"), extractor_);
     form->addRow(tr("Report &folder:"), folder_);
     auto* buttons = new QHBoxLayout;
@@ -116,7 +138,10 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     auto* comparability = new QLabel(tr("<i>FID-derm and the other -derm metrics use the project's dermatology network: "
                                         "compare them between models evaluated the same way, never with published "
                                         "Inception FIDs. The floor is real training images scored against the same real "
-                                        "images: the best a generator can do at this sample size.</i>"));
+                                        "images: the best a generator can do at this sample size. The two-sample test "
+                                        "(C2ST) is a small CNN telling real from synthetic images on held-out halves, "
+                                        "with 95% bootstrap intervals: 0.5 means it cannot tell them apart, 1.0 that "
+                                        "it always can.</i>"));
     comparability->setWordWrap(true);
     auto* controls = new QWidget;
     auto* controlsLayout = new QVBoxLayout(controls);
@@ -201,6 +226,7 @@ void MetricsView::setDataset(const QString& path) { dataset_->setText(path); }
 void MetricsView::setSubset(const QString& subset) { subset_->setCurrentText(subset); }
 void MetricsView::setSyntheticCount(int count) { count_->setValue(count); }
 void MetricsView::setPerClass(bool perClass) { perClass_->setChecked(perClass); }
+void MetricsView::setTwoSampleTest(bool enabled) { twoSampleTest_->setChecked(enabled); }
 void MetricsView::setReportFolder(const QString& path) { folder_->setText(path); }
 bool MetricsView::busy() const { return process_->running(); }
 void MetricsView::cancel() { process_->interrupt(); }
@@ -217,6 +243,8 @@ void MetricsView::evaluate()
         args << QStringLiteral("--count") << QString::number(count_->value());
     if (perClass_->isChecked())
         args << QStringLiteral("--per-class");
+    if (twoSampleTest_->isChecked())
+        args << QStringLiteral("--metrics") << QStringLiteral("fid,kid,pr,dc,c2st");
     command_->setPlainText(CliProcess::commandLine(args));
     if (!process_->start(args))
         return;
@@ -256,9 +284,10 @@ void MetricsView::showReport(const QJsonObject& report, const QString& source)
             floor = it.value().toObject();
     QStringList labels;
     for (int row = 0; row < static_cast<int>(std::size(kRows)); ++row) {
-        labels << metricLabel(kRows[row].label, extractor);
-        table_->setItem(row, 0, new QTableWidgetItem(cell(main, QLatin1String(kRows[row].key) + suffix)));
-        table_->setItem(row, 1, new QTableWidgetItem(cell(floor, QLatin1String(kRows[row].key) + suffix)));
+        labels << metricLabel(kRows[row], extractor);
+        const QString key = QLatin1String(kRows[row].key) + (kRows[row].inEmbedding ? suffix : QString());
+        table_->setItem(row, 0, new QTableWidgetItem(cell(main, key)));
+        table_->setItem(row, 1, new QTableWidgetItem(cell(floor, key)));
     }
     table_->setVerticalHeaderLabels(labels);
 

@@ -1,7 +1,7 @@
 #pragma once
 // The metrics view: evaluates the open generator against a real dataset with `dermgan metrics` (a child
-// process, cancellable) and shows the report: FID-derm, KID, precision, recall, density and coverage
-// beside the real-train-vs-real floor, and FID-derm per class. A report already written beside the model
+// process, cancellable) and shows the report: FID-derm, KID, precision, recall, density, coverage and the
+// two-sample classifier test beside the real-train-vs-real floor, and FID-derm per class. A report already written beside the model
 // (models/<stem>/metrics.json) or anywhere else can be opened without recomputing.
 #include <QJsonObject>
 #include <QWidget>
@@ -34,6 +34,7 @@ public:
     void setSubset(const QString& subset);  // test, val, train or all
     void setSyntheticCount(int count);
     void setPerClass(bool perClass);
+    void setTwoSampleTest(bool enabled);
     void setReportFolder(const QString& path);
 
     void evaluate();
@@ -61,6 +62,7 @@ private:
     QComboBox* subset_ = nullptr;
     QSpinBox* count_ = nullptr;
     QCheckBox* perClass_ = nullptr;
+    QCheckBox* twoSampleTest_ = nullptr;
     QLineEdit* extractor_ = nullptr;
     QLineEdit* folder_ = nullptr;
     QPushButton* evaluate_ = nullptr;

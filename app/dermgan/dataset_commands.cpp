@@ -1,14 +1,20 @@
 #include "dataset_commands.h"
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <memory>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "common/runtime.h"
 #include "data/dataset.h"
 #include "data/dataset_summary.h"
 #include "data/image_store.h"
 #include "data/splits.h"
+#include "data/subset_loader.h"
+#include "io/zip_archive.h"
 #include "exit_codes.h"
 #include "terminal_progress.h"
 
@@ -159,6 +165,87 @@ void addPrepare(CLI::App& dataset, int& exitCode)
     });
 }
 
+// The dataset.json of a StyleGAN2-ADA archive: [member, label] pairs (null when unlabelled), the class names
+// (which dermgan reads and the reference ignores) and where the images came from.
+nlohmann::json stylegan2DatasetJson(const SubsetImages& images, const std::vector<std::string>& members,
+                                    const SubsetRequest& request)
+{
+    const bool labelled = !images.index.classNames.empty();
+    nlohmann::json labels = labelled ? nlohmann::json::array() : nlohmann::json(nullptr);
+    nlohmann::json ids = nlohmann::json::array();
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        if (labelled)
+            labels.push_back({members[i], images.labels[i]});
+        ids.push_back(images.index.records[images.rows[i]].imageId);
+    }
+    nlohmann::json json{{"labels", labels},
+                        {"dermgan_source",
+                         {{"dataset", std::filesystem::absolute(request.dataset).string()},
+                          {"subset", request.subset},
+                          {"split_seed", request.splitSeed},
+                          {"institution", request.institution},
+                          {"resolution", request.resolution},
+                          {"image_ids", ids}}}};
+    if (labelled)
+        json["class_names"] = images.index.classNames;
+    return json;
+}
+
+void addExport(CLI::App& dataset, int& exitCode)
+{
+    struct ExportArgs : DatasetArgs {
+        SubsetRequest request;
+        std::string out;
+    };
+    auto args = std::make_shared<ExportArgs>();
+    auto* command = dataset.add_subcommand(
+        "export", "Write one lesion-grouped subset, decoded and resized as dermgan trains on it, as a StyleGAN2-ADA "
+                  "dataset .zip (the reference's train.py --data reads it)");
+    addDatasetArgs(*command, *args);
+    command->add_option("--subset", args->request.subset, "train, val, test or all")->capture_default_str();
+    command->add_option("--split-seed", args->request.splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
+    command->add_option("--institution", args->request.institution, "One institution's share only (-1 = all)")
+        ->capture_default_str();
+    command->add_option("--resolution,-r", args->request.resolution, "Square output size, a power of two from 16 to 1024")
+        ->capture_default_str();
+    command->add_option("--out,-o", args->out, "The .zip to write (atomically)")->required();
+    command->callback([args, &exitCode] {
+        auto& request = args->request;
+        request.dataset = args->path;
+        request.read.skipBad = args->skipBad;
+        request.read.dropEmptyClasses = args->dropEmptyClasses;
+        TerminalProgress bar(!args->json);
+        request.progress = bar.callback();
+        const SubsetImages images = loadSubset(request);
+        bar.finish();
+        ZipWriter zip;
+        std::vector<std::string> members;
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            char name[32];  // dataset_tool.py's naming: 1,000 images a folder
+            std::snprintf(name, sizeof name, "%05zu/img%08zu.png", i / 1000, i);
+            members.emplace_back(name);
+            const auto chw = images.pixels[static_cast<int64_t>(i)].permute({1, 2, 0}).contiguous();
+            const cv::Mat rgb(static_cast<int>(chw.size(0)), static_cast<int>(chw.size(1)), CV_8UC3, chw.data_ptr<std::uint8_t>());
+            cv::Mat bgr;
+            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+            std::vector<std::uint8_t> png;
+            cv::imencode(".png", bgr, png);
+            zip.add(members.back(), png);
+        }
+        zip.add("dataset.json", stylegan2DatasetJson(images, members, request).dump());
+        zip.save(args->out);
+        const std::string summary = std::to_string(images.size()) + " '" + request.subset + "' images at " +
+                                    std::to_string(request.resolution) + "x" + std::to_string(request.resolution) +
+                                    " written to " + args->out;
+        if (args->json)
+            std::cout << nlohmann::json{{"images", images.size()}, {"out", args->out}, {"subset", request.subset},
+                                        {"resolution", request.resolution}}.dump(2) << "\n";
+        else
+            std::cout << summary << "\n";
+        exitCode = kOk;
+    });
+}
+
 } // namespace
 
 void addDatasetCommands(CLI::App& parent, int& exitCode)
@@ -168,6 +255,7 @@ void addDatasetCommands(CLI::App& parent, int& exitCode)
     addInspect(*dataset, exitCode);
     addSplit(*dataset, exitCode);
     addPrepare(*dataset, exitCode);
+    addExport(*dataset, exitCode);
 }
 
 } // namespace dermgan::cli

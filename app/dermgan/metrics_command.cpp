@@ -17,6 +17,7 @@
 #include "metrics/feature_cache.h"
 #include "metrics/synthetic_set.h"
 #include "metrics/training_speed.h"
+#include "metrics/two_sample_test.h"
 #include "report_files.h"
 #include "terminal_progress.h"
 
@@ -26,7 +27,7 @@ namespace {
 
 struct MetricsArgs {
     std::string model, data, subset = "test", extractor = "derm", metricList = "fid,kid,pr,dc", out = "reports",
-                device = "auto", balance = "real", trainingLog;
+                device = "auto", balance = "real", trainingLog, noise = "const";
     int64_t count = 0;
     int kPr = 3, kDc = 5, kidSubsets = 100;
     int64_t kidSubsetSize = 1000;
@@ -43,6 +44,23 @@ torch::Tensor rowsWithLabel(const std::vector<int>& labels, int label)
         if (labels[i] == label)
             rows.push_back(static_cast<int64_t>(i));
     return torch::tensor(rows, torch::kLong);
+}
+
+// The two-sample test of `other` against `real`, added to `json`; its text line. Sets too small for it are
+// skipped with the reason (in "c2st_skipped"), as per-class metrics are, so that the other metrics stand.
+std::string runTwoSampleTest(const torch::Tensor& real, const torch::Tensor& other, const metrics::TwoSampleTestOptions& options,
+                             nlohmann::json& json, TerminalProgress& bar)
+{
+    try {
+        const auto test = metrics::classifierTwoSampleTest(real, other, options, bar.callback());
+        bar.finish();
+        json.update(metrics::toJson(test));
+        return metrics::toText(test);
+    } catch (const InputError& e) {
+        bar.finish();
+        json["c2st_skipped"] = e.what();
+        return std::string("C2ST skipped (") + e.what() + ")";
+    }
 }
 
 void runMetrics(const MetricsArgs& args)
@@ -67,6 +85,14 @@ void runMetrics(const MetricsArgs& args)
     metrics::DistributionOptions options;
     const auto metricNames = splitList(args.metricList);
     options.metrics = std::set<std::string>(metricNames.begin(), metricNames.end());
+    for (const auto& name : options.metrics)
+        if (name != "fid" && name != "kid" && name != "pr" && name != "dc" && name != "c2st")
+            throw InputError("--metrics: metric '" + name + "' is not known; expected a comma list of fid, kid, pr, dc or c2st");
+    // The two-sample test reads pixels, the others the extractor's features.
+    const bool twoSampleTest = options.metrics.erase("c2st") > 0;
+    metrics::TwoSampleTestOptions c2stOptions;
+    c2stOptions.seed = args.seed;
+    c2stOptions.device = device;
     options.kPrecisionRecall = args.kPr;
     options.kDensityCoverage = args.kDc;
     options.kid.subsets = args.kidSubsets;
@@ -80,16 +106,28 @@ void runMetrics(const MetricsArgs& args)
     metrics::SyntheticRequest sreq;
     sreq.perClass = metrics::syntheticCountsLike(network, real.labels, count, args.balance);
     sreq.psi = args.psi;
+    sreq.noise = parseNoise(args.noise);
+    if (sreq.noise == nets::NoiseMode::Random)
+        torch::manual_seed(deriveSeed(args.seed, 9));  // fresh noise per image, the same on every rerun
     sreq.firstSeed = args.seed * 1000000;
     std::vector<int> syntheticLabels;
     for (std::size_t k = 0; k < sreq.perClass.size(); ++k)
         syntheticLabels.insert(syntheticLabels.end(), static_cast<std::size_t>(sreq.perClass[k]), conditional ? static_cast<int>(k) : -1);
-    const auto syntheticFeatures = metrics::cachedFeatures(
-        *extractor, metrics::describeRequest(model, sreq),
-        [&] { return metrics::generateSynthetic(model, sreq, bar.callback()).pixels; }, bar.callback(), !args.noCache);
+    torch::Tensor syntheticPixels;  // kept only for the two-sample test
+    auto synthesise = [&] {
+        if (!syntheticPixels.defined())
+            syntheticPixels = metrics::generateSynthetic(model, sreq, bar.callback()).pixels;
+        return syntheticPixels;
+    };
+    const auto syntheticFeatures = metrics::cachedFeatures(*extractor, metrics::describeRequest(model, sreq), synthesise,
+                                                           bar.callback(), !args.noCache);
     bar.finish();
 
     const auto main = metrics::compareFeatures(realFeatures, syntheticFeatures, extractor->name(), options);
+    nlohmann::json mainJson = metrics::toJson(main);
+    std::string c2stText;
+    if (twoSampleTest)
+        c2stText = runTwoSampleTest(real.pixels, synthesise(), c2stOptions, mainJson, bar);
     nlohmann::json json = {{"model", model.path.string()},
                            {"model_hash", model.hash},
                            {"model_kimg", model.progress.value("kimg", 0.0)},
@@ -100,15 +138,18 @@ void runMetrics(const MetricsArgs& args)
                            {"extractor_file", extractor->path().string()},
                            {"extractor_hash", extractor->hash()},
                            {"psi", args.psi},
+                           {"noise", args.noise},
                            {"synthetic_first_seed", sreq.firstSeed},
                            {"synthetic_per_class", sreq.perClass},
-                           {"metrics", metrics::toJson(main)}};
+                           {"metrics", mainJson}};
     std::ostringstream text;
     text << "Generator " << model.path.filename().string() << " (" << model.hash << ", " << model.progress.value("kimg", 0.0)
          << " kimg), " << main.generatedCount << " synthetic vs " << main.realCount << " real '" << args.subset
          << "' images, embedding '" << extractor->name() << "'"
          << (extractor->name() == "derm" ? " (the project's dermatology network: NOT comparable to published Inception FID)" : "")
          << ":\n  generated vs real:   " << metrics::toText(main) << "\n";
+    if (twoSampleTest)
+        text << "  generated vs real:   " << c2stText << "\n";
 
     if (!args.noBaseline && args.subset != "train") {
         // Real training images against the same real set: what a generator that reproduced the training
@@ -127,8 +168,12 @@ void runMetrics(const MetricsArgs& args)
                                                            [&] { return pixels; }, bar.callback(), !args.noCache);
         bar.finish();
         const auto baseline = metrics::compareFeatures(realFeatures, trainFeatures, extractor->name(), options);
-        json["baseline_real_train_vs_" + args.subset] = metrics::toJson(baseline);
+        nlohmann::json baselineJson = metrics::toJson(baseline);
         text << "  real train vs real: " << metrics::toText(baseline) << "   (floor at this sample size)\n";
+        if (twoSampleTest)
+            text << "  real train vs real: " << runTwoSampleTest(real.pixels, pixels, c2stOptions, baselineJson, bar)
+                 << "   (floor)\n";
+        json["baseline_real_train_vs_" + args.subset] = baselineJson;
     }
 
     if (args.perClass && conditional) {
@@ -174,12 +219,16 @@ void addMetricsCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--balance", args->balance, "Synthetic class counts: real (frequencies of the real set) or balanced")->capture_default_str();
     cmd->add_option("--extractor", args->extractor, "Embedding: derm (bundled), a .dermnet, or a TorchScript .pt such as inception-2015-12-05.pt")
         ->capture_default_str();
-    cmd->add_option("--metrics", args->metricList, "Comma list of fid, kid, pr, dc")->capture_default_str();
+    cmd->add_option("--metrics", args->metricList, "Comma list of fid, kid, pr, dc, c2st (the two-sample classifier test: "
+                                                   "a small CNN tells real from synthetic on held-out halves)")->capture_default_str();
     cmd->add_option("--k-pr", args->kPr, "k of the precision/recall manifolds")->capture_default_str();
     cmd->add_option("--k-dc", args->kDc, "k of density/coverage")->capture_default_str();
     cmd->add_option("--kid-subsets", args->kidSubsets, "KID subsets")->capture_default_str();
     cmd->add_option("--kid-subset-size", args->kidSubsetSize, "KID subset size")->capture_default_str();
     cmd->add_option("--psi", args->psi, "Truncation psi of the synthetic images (1 = none, as in the study)")->capture_default_str();
+    cmd->add_option("--noise", args->noise, "Noise inputs of the synthetic images: const (the stored constants, as the "
+                                            "study's grids), random (fresh per image, seeded by --seed) or none")
+        ->capture_default_str();
     cmd->add_option("--seed", args->seed, "Seed: synthetic seeds start at seed * 1e6; KID subsets")->capture_default_str();
     cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
     cmd->add_flag("--per-class", args->perClass, "Also per class (conditional generators)");
