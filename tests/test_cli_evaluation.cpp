@@ -74,6 +74,37 @@ private Q_SLOTS:
         QVERIFY(QFile(path("reports/classify-real.txt")).size() > 0);
     }
 
+    void savedClassifierScoredOnAnyLabelledDataset()
+    {
+        // On the test split it trained for, --evaluate reproduces the training run's own test report.
+        const auto run = cli({"classify", path("ham"), "--evaluate", path("derm.dermnet"), "--subset", "test",
+                              "--out", path("evaluate"), "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const auto scored = QJsonDocument::fromJson(run.out).object();
+        const auto trained = readJson(path("reports/classify-real.json"))["test"].toObject();
+        QCOMPARE(scored["test"].toObject()["balanced_accuracy"].toDouble(), trained["balanced_accuracy"].toDouble());
+        QCOMPARE(scored["test"].toObject()["confusion"].toArray(), trained["confusion"].toArray());
+        const auto melVsNv = scored["binary_aucs"].toObject()["mel_vs_nv"].toObject();
+        const auto ci = melVsNv["ci"].toArray();
+        QVERIFY(ci[0].toDouble() <= melVsNv["auc"].toDouble() && melVsNv["auc"].toDouble() <= ci[1].toDouble());
+        QVERIFY(scored["binary_aucs"].toObject().contains("mel_vs_rest"));
+        QVERIFY(QFile(path("evaluate/classify-evaluate.txt")).size() > 0);
+
+        // A set from elsewhere with only nevi and melanomas: matched by class name, bkl has no support.
+        writeHamDataset(path("external").toStdString(), oneImagePerLesion(10, {"mel", "nv"}));
+        const auto external = cli({"classify", path("external"), "--evaluate", path("derm.dermnet"), "--json",
+                                   "--out", path("evaluate-external")});
+        QVERIFY2(external.exitCode == 0, external.err.constData());
+        const auto e = QJsonDocument::fromJson(external.out).object();
+        QCOMPARE(e["images"].toInt(), 10);
+        QCOMPARE(e["test"].toObject()["per_class"].toObject()["bkl"].toObject()["support"].toInt(), 0);
+        QCOMPARE(e["binary_aucs"].toObject()["mel_vs_nv"].toObject()["positives"].toInt(), 5);
+
+        // A diagnosis the classifier never learnt: one line naming it and what it knows.
+        writeHamDataset(path("unknown").toStdString(), oneImagePerLesion(4, {"mel", "scc"}));
+        expectError(cli({"classify", path("unknown"), "--evaluate", path("derm.dermnet")}), 3, "class 'scc'");
+    }
+
     void metricsAndAuditOfATinyGenerator()
     {
         const auto train = cli(QStringList{"train", path("ham"), "--out", path("run"), "--kimg", "0.04", "--snap", "1"} + kTiny);

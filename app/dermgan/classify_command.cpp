@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "evaluation_commands.h"
 #include "exit_codes.h"
 #include "invocation.h"
+#include "metrics/binary_aucs.h"
 #include "metrics/classification_report.h"
 #include "metrics/classifier_file.h"
 #include "metrics/classifier_training.h"
@@ -22,7 +24,8 @@ namespace dermgan::cli {
 namespace {
 
 struct ClassifyArgs {
-    std::string data, train = "real", generator, balance = "real", save, out = "reports", device = "auto";
+    std::string data, train = "real", generator, balance = "real", save, out = "reports", device = "auto", evaluate,
+                subset = "all";
     int64_t syntheticCount = 0;
     double psi = 1.0;
     int epochs = 30, batch = 64, resolution = 64;
@@ -40,8 +43,62 @@ metrics::LabelledImages concat(const metrics::LabelledImages& a, const metrics::
     return out;
 }
 
+// Scores a saved classifier on a labelled dataset: its classes are matched to the classifier's by name, so a
+// set from elsewhere may hold only some diagnoses (an external nevus/melanoma set, say).
+void runEvaluate(const ClassifyArgs& args)
+{
+    const auto device = selectDevice(args.device);
+    auto model = metrics::loadClassifier(args.evaluate, device);
+    const auto& classNames = model.network->config.classNames;
+    TerminalProgress bar(true);
+    SubsetRequest request;
+    request.dataset = args.data;
+    request.subset = args.subset;
+    request.splitSeed = args.splitSeed;
+    request.resolution = model.network->config.resolution;
+    request.progress = bar.callback();
+    const SubsetImages images = loadSubset(request);
+    bar.finish();
+    if (!images.index.labelled())
+        throw InputError("dataset " + args.data + " has no classes; scoring a classifier needs labelled images");
+    std::vector<int> toModel;
+    for (const auto& name : images.index.classNames) {
+        const auto it = std::find(classNames.begin(), classNames.end(), name);
+        if (it == classNames.end()) {
+            std::string known;
+            for (const auto& k : classNames)
+                known += (known.empty() ? "" : ", ") + k;
+            throw InputError("dataset " + args.data + " has class '" + name + "' that classifier " + args.evaluate +
+                             " does not know; expected classes among " + known);
+        }
+        toModel.push_back(static_cast<int>(it - classNames.begin()));
+    }
+    std::vector<int> labels;
+    for (int label : images.labels)
+        labels.push_back(toModel[static_cast<std::size_t>(label)]);
+    const auto probabilities = metrics::predictProbabilities(model.network, images.pixels);
+    const auto report = metrics::evaluatePredictions(probabilities, labels, classNames);
+    const auto aucs = metrics::melanomaAucs(probabilities, labels, classNames, 1000, args.seed);
+    nlohmann::json json = {{"classifier", model.path.string()},
+                           {"classifier_hash", model.hash},
+                           {"dataset", args.data},
+                           {"subset", args.subset},
+                           {"split_seed", args.splitSeed},
+                           {"resolution", request.resolution},
+                           {"images", images.size()},
+                           {"test", metrics::toJson(report)},
+                           {"binary_aucs", metrics::toJson(aucs)},
+                           {"command", invocation()}};
+    const std::string text = "Classifier " + model.path.filename().string() + " (" + model.hash + ") on " +
+                             std::to_string(images.size()) + " '" + args.subset + "' images of " + args.data + ":\n" +
+                             metrics::toText(report) + metrics::toText(aucs);
+    publishReport(args.out, "classify-evaluate", json, text, args.json);
+}
+
 void runClassify(const ClassifyArgs& args)
 {
+    if (!args.evaluate.empty())
+        return runEvaluate(args);
     if (args.train != "real" && args.train != "synthetic" && args.train != "mixed")
         throw InputError("--train '" + args.train + "' is not known; expected real, synthetic or mixed");
     if (args.train != "real" && args.generator.empty())
@@ -155,7 +212,8 @@ void addClassifyCommand(CLI::App& parent, int& exitCode)
 {
     auto args = std::make_shared<ClassifyArgs>();
     auto* cmd = parent.add_subcommand(
-        "classify", "Train the lesion classifier on real, synthetic or mixed images; test on the real test split");
+        "classify", "Train the lesion classifier on real, synthetic or mixed images and test it on the real test split; "
+        "or score a saved one (--evaluate)");
     cmd->add_option("data", args->data, "Labelled dataset (HAM10000, ISIC, folder per class, StyleGAN2-ADA)")->required();
     cmd->add_option("--train", args->train, "Training data: real, synthetic or mixed (real + synthetic)")->capture_default_str();
     cmd->add_option("--generator", args->generator, "Conditional generator snapshot for synthetic/mixed");
@@ -169,6 +227,11 @@ void addClassifyCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--seed", args->seed, "Seed (weights, order, augmentation, synthetic seeds)")->capture_default_str();
     cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
     cmd->add_flag("--no-class-weights", args->noClassWeights, "Plain cross-entropy instead of class-weighted");
+    cmd->add_option("--evaluate", args->evaluate, "Train nothing: score this saved classifier (.dermnet) on the dataset "
+                                                  "(accuracy, balanced accuracy, per-class recall, confusion matrix, "
+                                                  "melanoma ROC-AUCs with bootstrap intervals)");
+    cmd->add_option("--subset", args->subset, "With --evaluate: the images to score, all, train, val or test "
+                                              "(lesion-grouped split)")->capture_default_str();
     cmd->add_option("--save", args->save, "Write the trained classifier (.dermnet), e.g. as a feature network");
     cmd->add_option("--out,-o", args->out, "Report folder (classify-<train>.json/.txt)")->capture_default_str();
     cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
