@@ -170,7 +170,7 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     command_->setAccessibleName(tr("Command that reproduces the report"));
     auto* results = new QWidget;
     auto* resultsLayout = new QVBoxLayout(results);
-    resultsLayout->addWidget(table_, 2);
+    resultsLayout->addWidget(table_, 3);
     resultsLayout->addWidget(chartView_, 3);
     resultsLayout->addWidget(command_);
 
