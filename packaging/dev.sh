@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's set-up commands on a fresh Debian 12 machine:
 #   packaging/dev.sh explorer [ARGS]   install dependencies, build, start the explorer
-#   packaging/dev.sh test              install dependencies, build, run every test (ctest)
+#   packaging/dev.sh test              install dependencies, build, run every test (ctest), then the sanitizer
+#                                      job (tests/fuzz/run.sh: ASan + UBSan tests, each fuzz target briefly)
 #   packaging/dev.sh build             install dependencies and build only
 # DERMGAN_BUILD_DIR chooses the build folder (default: build/ in the checkout).
 set -euo pipefail
@@ -27,7 +28,7 @@ case "$action" in
     exec "$build/bin/dermgan-explorer" "$@"
     ;;
   test)
-    cd "$build"
-    exec ctest --output-on-failure --parallel "$(nproc)"
+    (cd "$build" && ctest --output-on-failure --parallel "$(nproc)")
+    exec bash "$root/tests/fuzz/run.sh" "${DERMGAN_FUZZ_SECONDS:-20}"
     ;;
 esac

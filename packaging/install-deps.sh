@@ -7,13 +7,14 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libtorch-dev libopenblas0-openmp        # LibTorch (CPU) + a fast BLAS; without it matmul is ~15x slower
-  libopencv-dev libeigen3-dev zlib1g-dev
+  libopencv-dev libeigen3-dev zlib1g-dev libjpeg62-turbo-dev libzip-dev
   libhnswlib-dev nlohmann-json3-dev libcli11-dev
   libgloo-dev                             # headers of c10d's Gloo backend
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libqt6svg6
   fonts-dejavu-core
   xvfb xauth                              # screenshots and GUI runs without a display
   python3-numpy python3-scipy             # reference computations the metric tests compare against
+  clang libclang-rt-14-dev                # the sanitizer job: ASan, UBSan, libFuzzer (tests/fuzz/run.sh)
 )
 
 missing=()

@@ -2,6 +2,7 @@
 // generation with PNG metadata, and the bad-input cases.
 #include <QtTest>
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -138,6 +139,61 @@ private Q_SLOTS:
         fs::copy_file(fsPath("run/latest.dermgan"), fsPath("cut.dermgan"));
         fs::resize_file(fsPath("cut.dermgan"), 1000);
         expectError(cli(QStringList{"generate", path("cut.dermgan"), "--class", "0"}), 3, "truncated");
+    }
+
+    // Field case 11: `dermgan --threads 1 train` ran on every core: the subcommand's default overrode it.
+    void threadsBeforeTheSubcommandApply()
+    {
+        QStringList tinyWithoutThreads = kTiny;
+        const auto at = tinyWithoutThreads.indexOf("--threads");
+        tinyWithoutThreads.remove(at, 2);
+        const auto run = cli(QStringList{"--threads", "1", "train", path("ham"), "--dry-run"} + tinyWithoutThreads);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()["threads"].toInt(), 1);
+    }
+
+    // Field case 21: a resume with other options dropped them in silence. It keeps the snapshot's settings
+    // and names each one given with another value; the dataset path is stored absolute.
+    void resumeNamesTheOptionsItIgnores()
+    {
+        const auto first = cli(QStringList{"train", path("ham"), "--out", path("run"), "--kimg", "0.008", "--tick",
+                                           "0.004", "--snap", "0.008"} + kTiny);
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        writeHamDataset(fsPath("other"), oneImagePerLesion(5, {"nv", "mel"}));
+        const auto resumed = cli(QStringList{"train", path("other"), "--out", path("run"), "--resume", "latest",
+                                             "--kimg", "0.012", "--batch", "8", "--gamma", "5", "--threads", "1"});
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        const QString err = QString::fromUtf8(resumed.err);
+        QVERIFY2(err.contains("ignored") && err.contains("--batch 8 (the snapshot has 4)") && err.contains("--gamma 5") &&
+                     err.contains("dataset " + QDir::cleanPath(path("other"))),
+                 qPrintable(err));
+        QVERIFY2(err.contains("on 12 images"), qPrintable(err));  // still the snapshot's dataset
+        const auto options = QJsonDocument::fromJson(QByteArray::fromStdString([&] {
+            std::ifstream in(fsPath("run/training_options.json"));
+            return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        }())).object();
+        QVERIFY(QDir::isAbsolutePath(options["dataset"].toString()));
+    }
+
+    // Field case 17: two runs on one folder both ran and one's stats were lost. The second refuses in one line
+    // naming the first one's process; a temporary file that a killed writer left behind is removed.
+    void aSecondRunOnOneFolderIsRefused()
+    {
+        fs::create_directories(fsPath("run"));
+        writeText(fsPath("run/.latest.dermgan.tmp-999999999-7"), "left by a kill -9");
+        QProcess first;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("DERMGAN_CACHE_DIR", path("cache"));
+        first.setProcessEnvironment(environment);
+        first.start(QStringLiteral(DERMGAN_CLI_PATH),
+                    QStringList{"train", path("ham"), "--out", path("run"), "--kimg", "100", "--tick", "0.008"} + kTiny);
+        QVERIFY(first.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(fs::exists(fsPath("run/stats.jsonl")), 120000);
+        QVERIFY(!fs::exists(fsPath("run/.latest.dermgan.tmp-999999999-7")));
+        const auto second = cli(QStringList{"train", path("ham"), "--out", path("run"), "--kimg", "200"} + kTiny);
+        expectError(second, 3, "in use by process " + QString::number(first.processId()));
+        first.kill();
+        QVERIFY(first.waitForFinished());
     }
 };
 

@@ -228,6 +228,125 @@ private Q_SLOTS:
         writeText(root() / "ds" / "dataset.json", "{not json");
         expectInputError(root() / "ds", {"dataset.json", "not valid JSON"});
     }
+
+    // ---- field reports (../shared/cases): the right values of each case, with inputs made here ----
+
+    // Case 06: HAM10000 as Harvard Dataverse ships it, a tab-separated HAM10000_metadata.tab (quoted fields)
+    // beside two image folders, was read as folder-per-class with the folder names as diagnoses.
+    void hamDataverseTabMetadataIsRead()
+    {
+        writeSolidImage(root() / "HAM10000_images_part_1" / "ISIC_1.jpg", 8, 8, {200, 60, 40});
+        writeSolidImage(root() / "HAM10000_images_part_2" / "ISIC_2.jpg", 8, 8, {40, 60, 200});
+        writeText(root() / "HAM10000_metadata.tab", "lesion_id\timage_id\tdx\tdx_type\n"
+                                                   "\"HAM_1\"\t\"ISIC_1\"\t\"mel\"\t\"histo\"\n"
+                                                   "\"HAM_2\"\t\"ISIC_2\"\t\"nv\"\t\"follow_up\"\n");
+        const auto index = openDataset(root());
+        QCOMPARE(index.format, DatasetFormat::Ham10000);
+        QCOMPARE(index.classNames, (std::vector<std::string>{"mel", "nv"}));
+        QCOMPARE(index.groupKind, std::string("lesion_id"));
+        QCOMPARE(find(index, "ISIC_2").metadata.at("dx_type"), std::string("follow_up"));
+        QVERIFY(std::any_of(index.notes.begin(), index.notes.end(),
+                            [](const std::string& n) { return n.find("HAM10000_metadata.tab") != std::string::npos; }));
+    }
+
+    // A folder with a metadata table that no reader understands is refused, not read as folder-per-class.
+    void unknownMetadataTableIsNeverFolderPerClass()
+    {
+        writeSolidImage(root() / "nv" / "a.png", 8, 8, {1, 2, 3});
+        writeSolidImage(root() / "mel" / "b.png", 8, 8, {1, 2, 3});
+        writeText(root() / "labels.TSV", "filename\tdiagnosis\na.png\tnv\n");
+        expectInputError(root(), {"labels.TSV", "metadata"});
+        // A README beside class folders is not metadata.
+        fs::remove(root() / "labels.TSV");
+        writeText(root() / "README.txt", "Lesions sorted by diagnosis.\n");
+        QCOMPARE(openDataset(root()).format, DatasetFormat::FolderPerClass);
+    }
+
+    // Case 07: SIIM-ISIC 2020 on Kaggle: train.csv (labelled), test.csv (no labels) and
+    // sample_submission.csv (a constant target). The first CSV by name was used; the labelled one must be.
+    void siimIsicPicksTheLabelledTable()
+    {
+        std::string train = "image_name,patient_id,sex,target\n", test = "image_name,patient_id,sex\n",
+                    submission = "image_name,target\n";
+        for (int i = 0; i < 6; ++i) {
+            const std::string id = "ISIC_8" + std::to_string(i);
+            writeSolidImage(root() / "jpeg" / "train" / (id + ".jpg"), 8, 8, {1, 2, 3});
+            train += id + ",IP_" + std::to_string(i / 2) + ",female," + (i < 2 ? "1" : "0") + "\n";
+        }
+        for (int i = 0; i < 3; ++i) {
+            const std::string id = "ISIC_9" + std::to_string(i);
+            writeSolidImage(root() / "jpeg" / "test" / (id + ".jpg"), 8, 8, {1, 2, 3});
+            test += id + ",IP_9,male\n";
+            submission += id + ",0\n";
+        }
+        writeText(root() / "train.csv", train);
+        writeText(root() / "test.csv", test);
+        writeText(root() / "sample_submission.csv", submission);
+        for (bool drop : {false, true}) {
+            ReadOptions options;
+            options.dropEmptyClasses = drop;
+            const auto index = openDataset(root(), options);
+            QCOMPARE(index.format, DatasetFormat::Isic);
+            QCOMPARE(index.records.size(), std::size_t(6));
+            QCOMPARE(index.classCounts(), (std::vector<std::size_t>{4, 2}));
+            QCOMPARE(index.groupKind, std::string("patient_id"));
+            QVERIFY(std::any_of(index.notes.begin(), index.notes.end(),
+                                [](const std::string& n) { return n == "labels read from train.csv"; }));
+        }
+    }
+
+    // Case 09: dataset.json listing one image twice with two labels kept the last in silence.
+    void styleganImageListedTwiceWithTwoLabelsIsRefused()
+    {
+        writeSolidImage(root() / "ds" / "00000" / "img0.png", 8, 8, {1, 2, 3});
+        writeSolidImage(root() / "ds" / "00000" / "img1.png", 8, 8, {1, 2, 3});
+        writeText(root() / "ds" / "dataset.json",
+                  R"({"labels": [["00000/img0.png", 0], ["00000/img0.png", 1], ["00000/img1.png", 1]]})");
+        expectInputError(root() / "ds", {"00000/img0.png", "twice", "0 and 1"});
+        writeText(root() / "ds" / "dataset.json",
+                  R"({"labels": [["00000/img0.png", 0], ["00000/img0.png", 0], ["00000/img1.png", 1]]})");
+        const auto index = openDataset(root() / "ds");
+        QCOMPARE(index.records.size(), std::size_t(2));
+        QVERIFY(std::any_of(index.notes.begin(), index.notes.end(),
+                            [](const std::string& n) { return n.find("listed twice") != std::string::npos; }));
+    }
+
+    // Reliability campaign: a dataset.json that is no object, or a label of 2^31, was read as unlabelled.
+    void styleganJsonThatIsNoObjectOrHasHugeLabelsIsRefused()
+    {
+        writeSolidImage(root() / "ds" / "a.png", 8, 8, {1, 2, 3});
+        for (const char* text : {"[1,2,3]", "42", "null", "\"x\"", ""}) {
+            writeText(root() / "ds" / "dataset.json", text);
+            expectInputError(root() / "ds", {"dataset.json", "expected an object"});
+        }
+        writeText(root() / "ds" / "dataset.json", std::string(200000, '['));
+        expectInputError(root() / "ds", {"dataset.json"});
+        writeText(root() / "ds" / "dataset.json", R"({"labels": [["a.png", 2147483648]]})");
+        expectInputError(root() / "ds", {"a.png", "2147483648", "expected a class index"});
+        writeText(root() / "ds" / "dataset.json", R"({"labels": [["a.png", -1]]})");
+        expectInputError(root() / "ds", {"a.png", "expected a class index"});
+    }
+
+    // Case 10: a zip made on macOS (__MACOSX/ AppleDouble members, ._ files, .DS_Store) double-counted its
+    // images; one whose members sit under one top folder ignored its dataset.json.
+    void macosZipUnderOneTopFolderReadsAsItsImages()
+    {
+        ZipWriter zip;
+        zip.add("lesions/dataset.json", std::string(R"({"labels": [["00000/a.png", 0], ["00000/b.png", 1]]})"));
+        zip.add("__MACOSX/lesions/._dataset.json", std::string("\x00\x05\x16\x07 AppleDouble"));
+        zip.add("lesions/.DS_Store", std::string("Bud1"));
+        zip.add("lesions/00000/a.png", encodeSolidImage(".png", 8, 8, {255, 0, 0}));
+        zip.add("__MACOSX/lesions/00000/._a.png", std::string("\x00\x05\x16\x07 AppleDouble"));
+        zip.add("lesions/00000/b.png", encodeSolidImage(".png", 8, 8, {0, 255, 0}));
+        zip.add("lesions/00000/._b.png", std::string("\x00\x05\x16\x07 AppleDouble"));
+        zip.save(root() / "lesions.zip");
+        const auto index = openDataset(root() / "lesions.zip");
+        QCOMPARE(index.records.size(), std::size_t(2));
+        QVERIFY(index.labelled());
+        QCOMPARE(find(index, "b").label, 1);
+        QVERIFY(std::any_of(index.notes.begin(), index.notes.end(),
+                            [](const std::string& n) { return n.find("lesions/dataset.json") != std::string::npos; }));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestDatasetReaders)

@@ -3,6 +3,7 @@
 // finds a planted direction, direction files are tied to their model.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -18,6 +19,7 @@
 #include "explain/neighbours.h"
 #include "explain/projector.h"
 #include "explain/umap.h"
+#include "io/npy.h"
 #include "metrics/classifier_file.h"
 #include "nets/latents.h"
 
@@ -370,6 +372,67 @@ private Q_SLOTS:
             QFAIL("a direction file of another model was accepted");
         } catch (const InputError& e) {
             QVERIFY(QString(e.what()).contains("made for model"));
+        }
+    }
+
+    // Field case 18 (the explorer): a direction file that is not an object gave a raw JSON type error; every
+    // malformed file is one line naming the file and what was expected.
+    void malformedDirectionFilesNameTheFile()
+    {
+        for (const char* text : {"[1, 2]", "\"x\"", R"({"format": "dermgan-directions", "model_hash": 3})"}) {
+            std::ofstream(path("bad.json")) << text;
+            try {
+                loadDirections(path("bad.json"), "");
+                QFAIL(text);
+            } catch (const InputError& e) {
+                const QString message = e.what();
+                QVERIFY2(message.contains("bad.json") && message.contains("expected") && !message.contains("json.exception"),
+                         e.what());
+            }
+        }
+    }
+
+    // Field case 08 (maps): a map of 21 points was computed, then thrown away because trustworthiness at
+    // k = 10 needs 22. The map stays; the readout is left out and says why.
+    void smallMapsKeepTheirPointsAndSayWhyAReadoutIsMissing()
+    {
+        const auto x = torch::randn({21, 5}), map = torch::randn({21, 2});
+        const auto small = measureMapQuality(x, map, 10);
+        QVERIFY(!small.trustworthiness);
+        QVERIFY(small.knnPreserved);  // k-NN preservation needs only k + 2
+        QVERIFY2(QString::fromStdString(small.note).contains("21 points"), small.note.c_str());
+        const auto enough = measureMapQuality(torch::randn({22, 5}), torch::randn({22, 2}), 10);
+        QVERIFY(enough.trustworthiness && enough.note.empty());
+    }
+
+    // Reliability campaign: projection latents (-ws.npy) of shape (0,), a scalar, or a shape larger than the
+    // file put a NaN point on a map or ended as an internal error.
+    void projectionLatentsOfTheWrongShapeAreRefused()
+    {
+        const auto model = tinyModel(0);
+        const auto& network = model.network();
+        writeNpy(path("good-ws.npy"), torch::randn({network.numWs(), network.wDim}));
+        QCOMPARE(readProjectionWs(path("good-ws.npy"), network).size(0), int64_t(network.numWs()));
+        writeNpy(path("zero-ws.npy"), torch::zeros({0}));
+        writeNpy(path("scalar-ws.npy"), torch::tensor(1.0f).reshape({}));
+        writeNpy(path("nan-ws.npy"), torch::full({1, network.wDim}, std::nanf("")));
+        for (const char* name : {"zero-ws.npy", "scalar-ws.npy", "nan-ws.npy"})
+            QVERIFY_THROWS_EXCEPTION(InputError, readProjectionWs(path(name), network));
+        // A header that promises 10^15 floats over a few bytes: refused before allocating.
+        std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000000,), }";
+        header.append(64 - (10 + header.size() + 1) % 64, ' ');
+        header += '\n';
+        std::ofstream huge(path("huge-ws.npy"), std::ios::binary);
+        huge.write("\x93NUMPY\x01\x00", 8);
+        const char length[2] = {static_cast<char>(header.size() & 0xFF), static_cast<char>(header.size() >> 8)};
+        huge.write(length, 2);
+        huge << header << "1234";
+        huge.close();
+        try {
+            readProjectionWs(path("huge-ws.npy"), network);
+            QFAIL("a huge shape was accepted");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).contains("huge-ws.npy"), e.what());
         }
     }
 };

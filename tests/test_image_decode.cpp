@@ -61,10 +61,62 @@ private Q_SLOTS:
         expectDecodeError({'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'}, "cannot be decoded");
         auto jpeg = encodeSolidImage(".jpg", 64, 64, {30, 90, 200});
         jpeg.resize(jpeg.size() / 2);
-        expectDecodeError(jpeg, "truncated JPEG");
+        expectDecodeError(jpeg, "truncated or corrupt JPEG");
         auto png = encodeSolidImage(".png", 64, 64, {30, 90, 200});
         png.resize(png.size() / 2);
         expectDecodeError(png, "cannot be decoded");
+    }
+
+    // Case 03 of the field reports: stored 96x64 (top red, bottom blue) with EXIF Orientation 6 (rotate 90
+    // degrees clockwise to display) must read as the 64x96 image every viewer shows: left blue, right red.
+    void exifOrientationIsApplied()
+    {
+        cv::Mat bgr(64, 96, CV_8UC3, cv::Scalar(0, 0, 255));
+        bgr(cv::Rect(0, 32, 96, 32)).setTo(cv::Scalar(255, 0, 0));
+        std::vector<std::uint8_t> jpeg;
+        QVERIFY(cv::imencode(".jpg", bgr, jpeg));
+        const std::vector<std::uint8_t> exif = {
+            0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0,             // APP1, length 34
+            'I', 'I', 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00,                 // little-endian TIFF, IFD at 8
+            0x01, 0x00,                                                   // one entry
+            0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,  // Orientation = 6
+            0x00, 0x00, 0x00, 0x00};                                      // no next IFD
+        jpeg.insert(jpeg.begin() + 2, exif.begin(), exif.end());
+        const auto rgb = decodeImageRgb(jpeg, "rotated.jpg");
+        QCOMPARE(rgb.cols, 64);
+        QCOMPARE(rgb.rows, 96);
+        const auto left = rgb.at<cv::Vec3b>(48, 8), right = rgb.at<cv::Vec3b>(48, 56);
+        QVERIFY2(left[2] > 150 && left[0] < 100, "left half should be blue");
+        QVERIFY2(right[0] > 150 && right[2] < 100, "right half should be red");
+    }
+
+    // Case 05: a valid image above the decoder's pixel limit is "too large", with its size, not "corrupt".
+    void oversizedImageIsTooLargeNotCorrupt()
+    {
+        std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                                         0x00, 0x00, 0x9C, 0x40, 0x00, 0x00, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0};
+        expectDecodeError(png, "40000x30000");
+        expectDecodeError(png, "too large");
+    }
+
+    // Reliability campaign: half a JPEG with an end-of-image marker appended, and a JPEG whose header claims
+    // 10000x10000 pixels over a few hundred bytes, decode to grey fill with only a libjpeg warning.
+    void incompleteJpegDataAreRefused()
+    {
+        auto jpeg = encodeSolidImage(".jpg", 64, 64, {30, 90, 200});
+        QVERIFY(!decodeImageRgb(jpeg, "whole.jpg").empty());
+        auto halfWithEnd = jpeg;
+        halfWithEnd.resize(jpeg.size() / 2);
+        halfWithEnd.insert(halfWithEnd.end(), {0xFF, 0xD9});
+        expectDecodeError(halfWithEnd, "truncated or corrupt JPEG");
+
+        auto promised = jpeg;
+        for (std::size_t i = 2; i + 9 < promised.size(); ++i)
+            if (promised[i] == 0xFF && promised[i + 1] == 0xC0) {  // baseline SOF0: height, width at +5, +7
+                promised[i + 5] = 0x27; promised[i + 6] = 0x10; promised[i + 7] = 0x27; promised[i + 8] = 0x10;
+                break;
+            }
+        expectDecodeError(promised, "truncated or corrupt JPEG");
     }
 
     void cropKeepsTheCentreSquare()

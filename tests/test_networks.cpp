@@ -238,6 +238,33 @@ private Q_SLOTS:
         QVERIFY((cut.narrow(1, 2, 4) - g->mapping->w_avg).abs().max().item<double>() > 0.1);
     }
 
+    // Field case 15: at psi 0 a conditional model drew one identical image for every diagnosis, since
+    // truncation pulled all classes to one w_avg. By default it now pulls each class to its own mean w.
+    void conditionalTruncationKeepsEachClass()
+    {
+        torch::NoGradGuard noGrad;
+        Generator g(tiny(16, 3));
+        g->mapping->w_avg.copy_(torch::randn({32}));
+        const auto z = torch::randn({1, 32}).repeat({3, 1});
+        const auto c = oneHot({0, 1, 2}, 3, torch::TensorOptions());
+        const auto ws = g->mapping->forward(z, c, 0.0);
+        for (int k = 0; k < 3; ++k)
+            QVERIFY((ws[k][0] - g->mapping->classMeanW(k)).abs().max().item<double>() < 1e-6);
+        QVERIFY((ws[0] - ws[1]).abs().max().item<double>() > 1e-3);
+        // The class mean is the mean of the mapping over many z of that class.
+        const auto many = g->mapping->forward(torch::randn({4096, 32}), oneHot(std::vector<int64_t>(4096, 1), 3, {}));
+        QVERIFY((many.select(1, 0).mean(0) - g->mapping->classMeanW(1)).abs().max().item<double>() < 0.05);
+        // The reference behaviour stays available: every class at the one w_avg.
+        g->mapping->truncationCenter = TruncationCenter::GlobalMean;
+        const auto global = g->mapping->forward(z, c, 0.0);
+        QVERIFY((global - g->mapping->w_avg).abs().max().item<double>() < 1e-6);
+        // A changed weight recomputes the cached class means.
+        g->mapping->truncationCenter = TruncationCenter::ClassMean;
+        const auto before = g->mapping->classMeanW(0).clone();
+        g->mapping->layers[0]->weight.add_(0.5);
+        QVERIFY((g->mapping->classMeanW(0) - before).abs().max().item<double>() > 1e-4);
+    }
+
     void wAvgTracksTheMappingOutput()
     {
         Generator g(tiny());

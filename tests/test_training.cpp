@@ -3,6 +3,8 @@
 // learning a tiny dataset of discs (a frozen G, a broken loss or a sign error in R1 fails it).
 #include <QtTest>
 
+#include <algorithm>
+
 #include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -351,6 +353,37 @@ private Q_SLOTS:
         }
     }
 
+    // Reliability campaign: one flipped bit inside a tensor was loaded as a different model, and a member
+    // whose directory claimed half its size crashed train --resume. LibTorch checks no CRC; dermgan does.
+    void damagedTensorDataAreRefused()
+    {
+        Trainer trainer(tinyConfig(path("run")), tinyData());
+        trainer.saveSnapshot(path("intact.dermgan"));
+        std::string largest;
+        std::vector<std::uint8_t> content;
+        const ZipArchive archive(path("intact.dermgan"));
+        for (const auto& name : archive.names())
+            if (auto data = archive.read(name); data.size() > content.size()) {
+                largest = name;
+                content = std::move(data);
+            }
+        std::vector<char> bytes(fs::file_size(path("intact.dermgan")));
+        std::ifstream(path("intact.dermgan"), std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        const auto at = std::search(bytes.begin(), bytes.end(), content.begin(), content.begin() + 64,
+                                    [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; });
+        QVERIFY(at != bytes.end());
+        *(at + static_cast<std::ptrdiff_t>(content.size() / 2)) ^= 0x10;
+        std::ofstream(path("flipped.dermgan"), std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        try {
+            loadGeneratorModel(path("flipped.dermgan"), c10::Device(c10::kCPU));
+            QFAIL("a flipped tensor byte was accepted");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).contains("flipped.dermgan") && QString(e.what()).contains("damaged"), e.what());
+        }
+        Trainer resumed(tinyConfig(path("resumed")), tinyData());
+        QVERIFY_THROWS_EXCEPTION(InputError, resumed.resume(path("flipped.dermgan")));
+    }
+
     void runWritesStatsSnapshotsAndMarkedGrids()
     {
         Trainer trainer(tinyConfig(path("run")), tinyData());
@@ -366,10 +399,14 @@ private Q_SLOTS:
         for (std::string line; std::getline(stats, line);)
             lines += nlohmann::json::parse(line).contains("loss_g") ? 1 : 0;
         QCOMPARE(lines, 4);
-        QVERIFY(fs::exists(path("run") / "snapshot-000000.dermgan"));
+        // Snapshots every 0.016 kimg: each has its own name (they all were snapshot-000000 and overwrote
+        // each other, field report), named by the checkpoint.
+        QVERIFY(fs::exists(path("run") / "snapshot-000000.016.dermgan"));
+        QVERIFY(fs::exists(path("run") / "snapshot-000000.032.dermgan"));
+        QVERIFY(!fs::exists(path("run") / "snapshot-000000.dermgan"));
         QVERIFY(fs::exists(path("run") / "latest.dermgan"));
         QVERIFY(fs::exists(path("run") / "training_options.json"));
-        std::ifstream png(path("run") / "fakes-000000.png", std::ios::binary);
+        std::ifstream png(path("run") / "fakes-000000.032.png", std::ios::binary);
         const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(png)), std::istreambuf_iterator<char>());
         QCOMPARE(readPngText(bytes).at("dermgan:synthetic"), std::string("true"));
         // One row per class, eight columns.

@@ -1,5 +1,7 @@
 #include "embedding_view.h"
 
+#include <cmath>
+
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -353,17 +355,20 @@ void EmbeddingView::showResult()
     chart_->setTitle(tr("%1 of %2 %3 vectors").arg(result_.method.toUpper(), QString::number(result_.points.size()),
                                                    result_.space == QLatin1String("w") ? tr("latent w") : tr("image feature")));
     const QString shapes = tr("Shapes: ● real, ■ synthetic, ▲ projected.");
+    const QString trust = std::isfinite(result_.trustworthiness)
+                              ? QString::number(result_.trustworthiness, 'f', 3)
+                              : tr("not computed (too few points; k = 10 needs 22)");
     if (mapFile_.isEmpty())
         status_->setText(tr("%1 points mapped in %2 s; trustworthiness (k = 10) %3. %4")
                              .arg(result_.points.size())
                              .arg(result_.seconds, 0, 'f', 1)
-                             .arg(result_.trustworthiness, 0, 'f', 3)
+                             .arg(trust)
                              .arg(shapes));
     else
         status_->setText(tr("Saved map %1 (%2 points, trustworthiness %3): Compute map makes a new one. %4")
                              .arg(QFileInfo(mapFile_).fileName())
                              .arg(result_.points.size())
-                             .arg(result_.trustworthiness, 0, 'f', 3)
+                             .arg(trust)
                              .arg(shapes));
     progress_->setRange(0, 1);
     progress_->setValue(1);

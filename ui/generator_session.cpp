@@ -168,6 +168,14 @@ QString GeneratorSession::cardHtml() const
     return text;
 }
 
+void GeneratorSession::requireRenderable(const explain::LatentRecipe& recipe) const
+{
+    if (!model_)
+        throw InputError("no generator loaded");
+    const auto& network = model_->generator.network();
+    explain::requireRenderable(recipe, network.classCount, network.numWs(), network.wDim);
+}
+
 QImage GeneratorSession::render(const explain::LatentRecipe& recipe) const
 {
     const auto model = model_;  // keeps this model alive for the whole render

@@ -49,6 +49,8 @@ public:
     QList<DirectionInfo> directions() const;
     QString cardHtml() const;        // resolution, classes, training, metrics beside the file if any
 
+    // InputError (one line) when the open model cannot render `recipe`: class, psi, layers or ws out of range.
+    void requireRenderable(const explain::LatentRecipe& recipe) const;
     // Renders on the calling thread (the render queue calls it off the GUI thread). Throws InputError.
     QImage render(const explain::LatentRecipe& recipe) const;
     // The recipe's per-layer latents, [numWs * wDim] row-major (what a walk interpolates). Throws InputError.

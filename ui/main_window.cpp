@@ -23,6 +23,7 @@
 #include <QUndoStack>
 
 #include "embedding_view.h"
+#include "io/file_errors.h"
 #include "gallery_view.h"
 #include "generator_view.h"
 #include "metrics_view.h"
@@ -346,7 +347,7 @@ QString MainWindow::loadExplorerState(const QString& path)
         if (!in)
             return tr("state file %1 cannot be read").arg(path);
         state = nlohmann::json::parse(in);
-        if (state.value("format", "") != "dermgan-explorer-state")
+        if (!state.is_object() || state.value("format", "") != "dermgan-explorer-state")
             return tr("%1 is not an explorer state (expected format dermgan-explorer-state)").arg(path);
         // A saved state names its model's hash, and a changed model is refused; a hand-written one may leave
         // the hash empty and then takes the named file as it is.
@@ -364,9 +365,12 @@ QString MainWindow::loadExplorerState(const QString& path)
         if (!directions.isEmpty() && directions != session_.directionsPath())
             if (const QString error = openDirections(directions); !error.isEmpty())
                 return error;
-        generator_->editRecipe(explain::recipeFromJson(state.at("recipe")), tr("Load state"));
+        const auto recipe = explain::recipeFromJson(state.at("recipe"));
+        session_.requireRenderable(recipe);  // refused here, not after the old image stayed on screen
+        generator_->editRecipe(recipe, tr("Load state"));
     } catch (const std::exception& e) {
-        return tr("state file %1 is malformed: %2").arg(path, QString::fromStdString(e.what()));
+        return tr("state file %1 cannot be used: %2; expected a state saved by File > Save state for this model")
+            .arg(path, QString::fromStdString(errorSummary(e)));
     }
     return {};
 }

@@ -1,5 +1,7 @@
 #include "map_file.h"
 
+#include <cmath>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -56,7 +58,7 @@ MapResult readMapFile(const GeneratorSession& session, const QString& csv)
     MapResult map;
     map.method = summary.value(QStringLiteral("method")).toString();
     map.space = summary.value(QStringLiteral("space")).toString();
-    map.trustworthiness = summary.value(QStringLiteral("trustworthiness_k10")).toDouble();
+    map.trustworthiness = summary.value(QStringLiteral("trustworthiness_k10")).toDouble(std::nan(""));  // null: too few points
     map.seconds = summary.value(QStringLiteral("seconds")).toDouble();
     const QStringList classes = session.classNames();
     QTextStream in(&file);
@@ -110,7 +112,7 @@ QString writeMapFile(const MapResult& map, const GeneratorSession& session, cons
                            {QStringLiteral("space"), map.space},
                            {QStringLiteral("points"), static_cast<int>(map.points.size())},
                            {QStringLiteral("seconds"), map.seconds},
-                           {QStringLiteral("trustworthiness_k10"), map.trustworthiness}};
+                           {QStringLiteral("trustworthiness_k10"), std::isfinite(map.trustworthiness) ? QJsonValue(map.trustworthiness) : QJsonValue()}};
     summary.write(QJsonDocument(json).toJson());
     if (!table.commit() || !summary.commit())
         return QObject::tr("cannot move the export into place at %1").arg(csv);

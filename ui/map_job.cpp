@@ -1,5 +1,7 @@
 #include "map_job.h"
 
+#include <cmath>
+
 #include <chrono>
 
 #include <torch/torch.h>
@@ -34,7 +36,7 @@ MapResult runMapJob(const GeneratorSession& session, const MapJob& job, const Pr
     result.method = job.method;
     result.space = job.space;
     const int64_t n = map.size(0);
-    result.trustworthiness = n >= 30 ? explain::trustworthiness(input.vectors, map, 10) : 0.0;  // k = 10 needs N >> 2k
+    result.trustworthiness = explain::measureMapQuality(input.vectors, map, 10).trustworthiness.value_or(std::nan(""));
     const float* xy = map.data_ptr<float>();
     const auto pixels = input.thumbnails.permute({0, 2, 3, 1}).contiguous();
     const int side = static_cast<int>(pixels.size(1));

@@ -36,7 +36,7 @@ struct MapResult {
     QList<MapPointInfo> points;
     QList<QImage> thumbnails;  // one per point
     double seconds = 0;        // the map itself, without feature extraction
-    double trustworthiness = 0;
+    double trustworthiness = 0;  // NaN when the map has too few points for it (k = 10 needs 22)
     QString method, space;
 };
 

@@ -250,10 +250,11 @@ void TrainingPanel::addStats(const QJsonObject& stats)
 
 void TrainingPanel::refreshGrid()
 {
-    const QStringList grids = QDir(outDir_).entryList({QStringLiteral("fakes-*.png")}, QDir::Files, QDir::Name);
+    // Newest first by time: names sort badly once some checkpoints are fractional (fakes-000001.500 < 000001).
+    const QStringList grids = QDir(outDir_).entryList({QStringLiteral("fakes-*.png")}, QDir::Files, QDir::Time);
     if (grids.isEmpty())
         return;
-    const QString newest = QDir(outDir_).filePath(grids.last());
+    const QString newest = QDir(outDir_).filePath(grids.first());
     if (newest == latestGrid_)
         return;
     QImage image(newest);

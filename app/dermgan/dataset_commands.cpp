@@ -55,6 +55,8 @@ void addInspect(CLI::App& dataset, int& exitCode)
     addDatasetArgs(*command, *args);
     command->callback([args, &exitCode] {
         const DatasetIndex index = open(*args);
+        if (!index.archivePath.empty())
+            verifyZipMembers(index.archivePath);  // every member's CRC: a damaged image is named now
         if (args->json)
             std::cout << datasetSummaryJson(index).dump(2) << "\n";
         else
@@ -97,7 +99,7 @@ void addSplit(CLI::App& dataset, int& exitCode)
             writeSplitCsv(args->out, index, split);
         if (args->json) {
             auto json = splitSummaryJson(index, split);
-            json["dataset"] = datasetSummaryJson(index);
+            json["dataset"] = nlohmann::json(datasetSummaryJson(index));
             if (!args->out.empty())
                 json["csv"] = args->out;
             std::cout << json.dump(2) << "\n";

@@ -13,6 +13,7 @@
 #include "io/npy.h"
 #include "exit_codes.h"
 #include "explain/latent_directions.h"
+#include "explain/projector.h"
 #include "explain_commands.h"
 
 namespace dermgan::cli {
@@ -23,8 +24,9 @@ namespace {
 // dataset's metadata (the class name for "dx").
 std::vector<explain::LatentDirection> boundariesFromProjections(const std::string& folder, const std::string& data,
                                                                 const std::string& attributes, int minCount,
-                                                                const std::string& modelHash)
+                                                                const GeneratorModel& model)
 {
+    const std::string& modelHash = model.hash;
     std::ifstream in(std::filesystem::path(folder) / "project.json");
     const auto report = nlohmann::json::parse(in, nullptr, false);
     if (report.is_discarded() || !report.contains("images"))
@@ -43,7 +45,7 @@ std::vector<explain::LatentDirection> boundariesFromProjections(const std::strin
         if (it == byId.end())
             continue;  // a projected file, not a dataset image
         // One w per image: the mean over layers (all rows are equal for W projections).
-        ws.push_back(readNpy(std::filesystem::path(folder) / item.value("ws_file", "")).to(torch::kFloat32).mean(0));
+        ws.push_back(explain::readProjectionWs(std::filesystem::path(folder) / item.value("ws_file", ""), model.network()).mean(0));
         records.push_back(it->second);
     }
     if (ws.size() < 4)
@@ -104,7 +106,7 @@ void addDirectionsCommand(CLI::App& parent, int& exitCode)
         if (!args->boundaries.empty()) {
             if (args->data.empty())
                 throw InputError("--boundaries needs --data (the dataset whose images were projected)");
-            for (auto& d : boundariesFromProjections(args->boundaries, args->data, args->attributes, args->minCount, model.hash)) {
+            for (auto& d : boundariesFromProjections(args->boundaries, args->data, args->attributes, args->minCount, model)) {
                 set.directions.push_back(d);
                 ++boundaries;
             }

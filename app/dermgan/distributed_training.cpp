@@ -1,5 +1,8 @@
 #include "distributed_training.h"
 
+#include <chrono>
+#include <cstdlib>
+#include <future>
 #include <iomanip>
 #include <iostream>
 
@@ -47,8 +50,12 @@ int runFederated(DistributedArgs& args, distributed::Aggregator& group, train::T
         return !interrupted();
     }, [&](const nlohmann::json& round) { printRound(round, json); }, interrupted);
     if (!finished) {
-        std::cerr << "dermgan: site " << group.rank() << " interrupted; round " << run.completedRounds()
-                  << " is on disk: continue every site with --resume latest\n";
+        if (run.completedRounds() > 0)
+            std::cerr << "dermgan: site " << group.rank() << " interrupted; round " << run.completedRounds()
+                      << " is on disk: continue every site with --resume latest\n";
+        else
+            std::cerr << "dermgan: site " << group.rank() << " interrupted before the first round completed; "
+                      << "nothing to resume, start again\n";
         return kCancelled;
     }
     return kOk;
@@ -159,9 +166,25 @@ void restoreFederatedOptions(DistributedArgs& args, const fs::path& snapshot, co
         args.federation.rounds = rounds;
 }
 
+// Joining blocks inside c10d until every site has come (or --timeout passes) and no signal interrupts it
+// there, so it runs on its own thread while this one watches for Ctrl-C / SIGTERM. On a signal nothing has
+// been trained or written yet: the process ends at once with 130.
+std::unique_ptr<distributed::Aggregator> joinInterruptibly(const distributed::Rendezvous& rendezvous)
+{
+    auto joining = std::async(std::launch::async, [rendezvous] { return distributed::connect(rendezvous); });
+    while (joining.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (interrupted()) {
+            std::cerr << "dermgan: site " << rendezvous.rank
+                      << " interrupted while waiting for the other sites to join; no round ran, nothing to resume\n";
+            std::_Exit(kCancelled);
+        }
+    }
+    return joining.get();
+}
+
 int runDistributed(DistributedArgs& args, train::Trainer& trainer, bool resume, bool json)
 {
-    auto group = distributed::connect(args.rendezvous);
+    auto group = joinInterruptibly(args.rendezvous);
     return args.federated ? runFederated(args, *group, trainer, resume, json)
                           : runDataParallel(*group, trainer, resume, json);
 }

@@ -23,6 +23,13 @@ namespace dermgan::cli {
 
 namespace {
 
+std::string fixedText(double value, int digits)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", digits, value);
+    return text;
+}
+
 struct EmbedArgs {
     std::string model, data, subset = "test", method = "tsne", space = "features", extractor = "derm", out = "embedding",
                 device = "auto", projections;
@@ -86,8 +93,9 @@ void runEmbed(const EmbedArgs& args)
     const auto map = explain::computeMap(x, options, bar.callback());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bar.finish();
-    const double trust = explain::trustworthiness(x, map, 10);
-    const double preserved = explain::knnPreservation(x, map, 10);
+    const auto quality = explain::measureMapQuality(x, map, 10);
+    const double trust = quality.trustworthiness.value_or(std::nan(""));
+    const double preserved = quality.knnPreserved.value_or(std::nan(""));
 
     const std::filesystem::path out = args.out;
     std::filesystem::create_directories(out);
@@ -129,23 +137,29 @@ void runEmbed(const EmbedArgs& args)
                 classNames[static_cast<std::size_t>(c)] = points[i].className;
         }
         char title[256];
-        std::snprintf(title, sizeof title, "%s of %s, %s (%s); trustworthiness %.3f", methodName(args.method),
+        const std::string readout = quality.trustworthiness ? "trustworthiness " + fixedText(trust, 3)
+                                                            : std::to_string(points.size()) + " points, too few for trustworthiness";
+        std::snprintf(title, sizeof title, "%s of %s, %s (%s); %s", methodName(args.method),
                       args.space == "w" ? "w vectors" : "derm features", model.path.filename().string().c_str(),
-                      model.hash.c_str(), trust);
+                      model.hash.c_str(), readout.c_str());
         writePng(out / "embedding.png", explain::drawEmbeddingPlot(plotted, classNames, title),
                  {{"Software", "dermgan"}, {"Description", "2-D map of real and synthetic images (points only, no images)"}});
     }
     const nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash}, {"method", args.method},
                                  {"space", args.space}, {"points", points.size()}, {"dimensions", x.size(1)},
-                                 {"seconds", seconds}, {"trustworthiness_k10", trust},
-                                 {"knn_preservation_k10", preserved}};
-    char text[512];
+                                 {"seconds", seconds},
+                                 {"trustworthiness_k10", quality.trustworthiness ? nlohmann::json(trust) : nlohmann::json()},
+                                 {"knn_preservation_k10", quality.knnPreserved ? nlohmann::json(preserved) : nlohmann::json()}};
+    const std::string readouts = quality.trustworthiness
+                                     ? "trustworthiness (k = 10) " + fixedText(trust, 4) + ", k-NN preserved " + fixedText(preserved, 3)
+                                     : quality.note;
+    char text[768];
     std::snprintf(text, sizeof text,
-                  "%s map of %zu %s vectors (%lld-D) in %.1f s; trustworthiness (k = 10) %.4f, k-NN preserved %.3f\n"
+                  "%s map of %zu %s vectors (%lld-D) in %.1f s; %s\n"
                   "  embedding.csv (x, y, source, class, id); tensors.tsv + metadata.tsv for the TensorBoard projector;\n"
                   "  features.npy (the mapped vectors, in embedding.csv's order)%s\n",
                   methodName(args.method), points.size(), args.space == "w" ? "w" : "feature",
-                  static_cast<long long>(x.size(1)), seconds, trust, preserved,
+                  static_cast<long long>(x.size(1)), seconds, readouts.c_str(),
                   args.plot ? "; embedding.png (the map, one panel per source)" : "");
     publishReport(out, "embed", json, text, args.json);
 }

@@ -2,6 +2,7 @@
 // --federated` process per institution over loopback (a FileStore in the output folder), prefixes and
 // streams their output, passes Ctrl-C on to all of them, and exits with the worst of their exit codes.
 #include <chrono>
+#include <optional>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
+#include "common/runtime.h"
 #include "exit_codes.h"
 #include "model_commands.h"
 #include "terminal_progress.h"
@@ -91,10 +93,22 @@ void flushLines(Site& site, bool final)
     }
 }
 
-// Streams every site's output until all have exited.
+void collectExit(Site& site, bool wait)
+{
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(site.pid, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR) {
+    }
+    if (got == site.pid)
+        site.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Streams every site's output until all have exited. A site that fails stops the others at once (they
+// would otherwise wait for it until the store's timeout); one that ignores SIGTERM for 10 s is killed.
 void superviseSites(std::vector<Site>& sites)
 {
     bool forwarded = false;
+    std::optional<std::chrono::steady_clock::time_point> stopping;
     std::size_t open = sites.size();
     while (open > 0) {
         if (interrupted() && !forwarded) {
@@ -102,6 +116,25 @@ void superviseSites(std::vector<Site>& sites)
                 if (site.exitCode < 0)
                     kill(site.pid, SIGINT);
             forwarded = true;
+        }
+        if (!stopping) {
+            for (auto& site : sites) {
+                if (site.exitCode < 0)
+                    collectExit(site, false);
+                if (site.exitCode > 0 && site.exitCode != kCancelled) {
+                    std::cout << "[federated-sim] site " << site.rank << " failed with exit code " << site.exitCode
+                              << ": stopping the other sites" << std::endl;
+                    for (const auto& other : sites)
+                        if (other.exitCode < 0)
+                            kill(other.pid, SIGTERM);
+                    stopping = std::chrono::steady_clock::now();
+                    break;
+                }
+            }
+        } else if (std::chrono::steady_clock::now() - *stopping > std::chrono::seconds(10)) {
+            for (auto& site : sites)
+                if (site.exitCode < 0)
+                    kill(site.pid, SIGKILL);
         }
         std::vector<pollfd> fds;
         for (const auto& site : sites)
@@ -127,12 +160,9 @@ void superviseSites(std::vector<Site>& sites)
             }
         }
     }
-    for (auto& site : sites) {
-        int status = 0;
-        while (waitpid(site.pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        site.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
+    for (auto& site : sites)
+        if (site.exitCode < 0)
+            collectExit(site, true);
 }
 
 } // namespace
@@ -169,7 +199,8 @@ void addFederatedSimCommand(CLI::App& parent, int& exitCode)
         // The sites share this machine's cores: without --threads, each gets its share, not all of them.
         const auto extras = cmd->remaining();
         const bool threadsGiven = std::find(extras.begin(), extras.end(), "--threads") != extras.end();
-        const int share = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / args->sites);
+        const int share = requestedThreads() > 0 ? requestedThreads()  // dermgan --threads N federated-sim: N per site
+                                                 : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / args->sites);
         std::vector<Site> sites;
         for (int k = 0; k < args->sites; ++k) {
             std::vector<std::string> arguments{"dermgan", "train"};
@@ -192,9 +223,14 @@ void addFederatedSimCommand(CLI::App& parent, int& exitCode)
             if (site.exitCode != kOk && (exitCode == kOk || exitCode == kCancelled))
                 exitCode = site.exitCode;
         }
-        if (exitCode != kOk && exitCode != kCancelled)
-            std::cerr << "dermgan: federated-sim: a site failed (exit code " << exitCode << "); completed rounds are in "
-                      << args->out << ", continue with --resume latest\n";
+        if (exitCode != kOk && exitCode != kCancelled) {
+            if (fs::exists(fs::path(args->out) / "latest.dermgan", ec))
+                std::cerr << "dermgan: federated-sim: a site failed (exit code " << exitCode << "); completed rounds are in "
+                          << args->out << ", continue with --resume latest\n";
+            else
+                std::cerr << "dermgan: federated-sim: a site failed (exit code " << exitCode
+                          << ") before any round completed; fix it and start again (there is nothing to resume)\n";
+        }
     });
 }
 

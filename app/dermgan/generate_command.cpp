@@ -19,7 +19,7 @@ namespace dermgan::cli {
 void addGenerateCommand(CLI::App& parent, int& exitCode)
 {
     struct GenerateArgs {
-        std::string model, seeds = "0-7", classes, noise = "const", out = "generated", device = "auto";
+        std::string model, seeds = "0-7", classes, noise = "const", out = "generated", device = "auto", truncCenter = "class";
         double psi = 1.0;
         int grid = 0;
         int count = 0;
@@ -33,6 +33,10 @@ void addGenerateCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--count", args->count, "Generate seeds 0 to N-1 (instead of --seeds)");
     cmd->add_option("--class", args->classes, "Class index, name, or 'all' (conditional models)");
     cmd->add_option("--psi", args->psi, "Truncation psi (1 = none, 0 = the average image)")->capture_default_str();
+    cmd->add_option("--trunc-center", args->truncCenter,
+                    "Where psi pulls w on a conditional model: class (the class's mean w) or global (the reference's w_avg)")
+        ->check(CLI::IsMember({"class", "global"}))
+        ->capture_default_str();
     cmd->add_option("--noise", args->noise, "Noise mode: const, random or none")->capture_default_str();
     cmd->add_option("--out,-o", args->out, "Output folder")->capture_default_str();
     cmd->add_option("--grid", args->grid, "Also write grid.png with this many columns (0 = no grid)");
@@ -46,6 +50,8 @@ void addGenerateCommand(CLI::App& parent, int& exitCode)
             throw InputError("--count " + std::to_string(args->count) + " is out of range; expected 1 to 100000");
         const auto seeds = parseSeeds(args->count > 0 ? "0-" + std::to_string(args->count - 1) : args->seeds);
         GeneratorModel model = loadGeneratorModel(args->model, selectDevice(args->device));
+        model.generator->mapping->truncationCenter =
+            args->truncCenter == "global" ? nets::TruncationCenter::GlobalMean : nets::TruncationCenter::ClassMean;
         const auto& network = model.network();
         const auto classes = parseClasses(args->classes, network);
         torch::NoGradGuard noGrad;
@@ -75,6 +81,8 @@ void addGenerateCommand(CLI::App& parent, int& exitCode)
                     {"dermgan:model_hash", model.hash}};
                 if (label >= 0) {
                     text["dermgan:class"] = std::to_string(label);
+                    if (args->psi != 1.0)
+                        text["dermgan:truncation_center"] = args->truncCenter;
                     if (!network.classNames.empty())
                         text["dermgan:class_name"] = network.classNames[static_cast<std::size_t>(label)];
                 }

@@ -26,7 +26,10 @@ int main(int argc, char** argv)
     int exitCode = kOk;
     int threads = 0;
     app.add_option("--threads", threads, "CPU threads for LibTorch (0 = one per core)")->capture_default_str();
-    app.parse_complete_callback([&threads] { dermgan::configureThreads(threads); });
+    app.parse_complete_callback([&threads] {
+        dermgan::setRequestedThreads(threads);
+        dermgan::configureThreads(threads);
+    });
     addDatasetCommands(app, exitCode);
     addTrainCommand(app, exitCode);
     addFederatedSimCommand(app, exitCode);

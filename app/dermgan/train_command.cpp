@@ -1,11 +1,16 @@
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/errors.h"
 #include "common/runtime.h"
 #include "distributed_training.h"
 #include "exit_codes.h"
+#include "io/run_folder_lock.h"
 #include "io/snapshot.h"
 #include "model_commands.h"
 #include "terminal_progress.h"
@@ -30,30 +35,9 @@ struct TrainArgs {
     int channelBase = 0, channelMax = 0, mappingLayers = 0, zDim = 0, wDim = 0;
 };
 
-train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
+train::TrainingConfig freshConfig(const TrainArgs& args, const CLI::App& command)
 {
     train::TrainingConfig config = args.config;
-    if (!args.resume.empty()) {
-        // A resumed run keeps the stored configuration; only its length and output folder may change.
-        std::filesystem::path file = args.resume;
-        if (args.resume == "latest") {
-            file = train::latestSnapshot(config.outDir);
-            if (file.empty())
-                throw InputError("--resume latest: no latest.dermgan in " + config.outDir + "; expected a previous run there");
-        }
-        auto archive = openSnapshot(file);
-        auto stored = readJsonEntry(archive, "config", file).get<train::TrainingConfig>();
-        if (command.count("--kimg"))
-            stored.kimg = config.kimg;
-        if (command.count("--out") || args.distributed.active())  // a site's folder is derived from --out
-            stored.outDir = config.outDir;
-        if (command.count("--threads"))
-            stored.threads = config.threads;
-        if (command.count("--device"))
-            stored.device = config.device;
-        args.resume = file.string();
-        return stored;
-    }
     if (args.preset != "cpu" && args.preset != "gpu")
         throw InputError("preset '" + args.preset + "' is not known; expected cpu or gpu");
     auto network = args.preset == "gpu" ? nets::NetworkConfig::gpuDefault(args.resolution)
@@ -65,7 +49,89 @@ train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
     if (args.wDim) network.wDim = args.wDim;
     config.network = network;
     config.emaKimg = command.count("--ema-kimg") ? config.emaKimg : config.batch * 10.0 / 32.0;
+    // Stored absolute, so that `--resume` works from any folder.
+    config.dataset = std::filesystem::absolute(config.dataset).lexically_normal().string();
     return config;
+}
+
+// Options that describe the model or its data: a resumed run keeps the snapshot's, so each one given with
+// another value than the snapshot's is named as ignored. (--kimg, --out, --threads, --device, --snap and
+// --tick may change.) Each option maps to its key in the config's JSON.
+const std::vector<std::pair<const char*, const char*>> kKeptOnResume = {
+    {"--resolution", "/network/img_resolution"}, {"--cond", "/network/c_dim"}, {"--preset", "/network/channel_base"},
+    {"--cbase", "/network/channel_base"}, {"--cmax", "/network/channel_max"}, {"--map", "/network/mapping_layers"},
+    {"--z-dim", "/network/z_dim"}, {"--w-dim", "/network/w_dim"}, {"--batch", "/batch"}, {"--gamma", "/r1_gamma"},
+    {"--pl-weight", "/pl_weight"}, {"--style-mixing", "/style_mixing"}, {"--aug", "/augment"},
+    {"--aug-target", "/augment_target"}, {"--ada-kimg", "/ada_kimg"}, {"--lr", "/lr_g"}, {"--lr-d", "/lr_d"},
+    {"--ema-kimg", "/ema_kimg"}, {"--mirror", "/mirror"}, {"--balanced", "/class_balanced"}, {"--subset", "/subset"},
+    {"--split-seed", "/split_seed"}, {"--institution", "/institution"}, {"--seed", "/seed"}};
+
+std::vector<std::string> ignoredOnResume(const train::TrainingConfig& given, const train::TrainingConfig& stored,
+                                         const CLI::App& command)
+{
+    const nlohmann::json a = given, b = stored;
+    std::vector<std::string> ignored;
+    std::error_code ec;
+    if (std::filesystem::path(given.dataset) != std::filesystem::path(stored.dataset) &&
+        !std::filesystem::equivalent(given.dataset, stored.dataset, ec))
+        ignored.push_back("dataset " + given.dataset + " (the snapshot trains on " + stored.dataset + ")");
+    for (const auto& [option, key] : kKeptOnResume) {
+        const nlohmann::json::json_pointer pointer(key);
+        if (!command.count(option) || !a.contains(pointer) || !b.contains(pointer))
+            continue;
+        if (std::string(option) == "--cond" && (a.at(pointer) > 0) == (b.at(pointer) > 0))
+            continue;  // the class count comes from the dataset, not from --cond
+        if (a.at(pointer) != b.at(pointer))
+            ignored.push_back(std::string(option) + " " + a.at(pointer).dump() + " (the snapshot has " + b.at(pointer).dump() + ")");
+    }
+    return ignored;
+}
+
+train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
+{
+    if (args.resume.empty())
+        return freshConfig(args, command);
+    const train::TrainingConfig& config = args.config;
+    // A resumed run keeps the stored configuration; only its length, output folder, threads, device,
+    // snapshot and tick intervals may change. Other options given with other values are listed as ignored.
+    std::filesystem::path file = args.resume;
+    if (args.resume == "latest") {
+        file = train::latestSnapshot(config.outDir);
+        if (file.empty())
+            throw InputError("--resume latest: no latest.dermgan in " + config.outDir + "; expected a previous run there");
+    }
+    auto archive = openSnapshot(file);
+    auto stored = readJsonEntry(archive, "config", file).get<train::TrainingConfig>();
+    auto given = freshConfig(args, command);
+    given.network.classCount = args.cond == "on" ? std::max(stored.network.classCount, 1) : 0;
+    const auto ignored = ignoredOnResume(given, stored, command);
+    if (!ignored.empty()) {
+        std::string list;
+        for (const auto& item : ignored)
+            list += (list.empty() ? "" : "; ") + item;
+        std::cerr << "dermgan: resuming " << file.string() << " with the settings it was trained with; ignored: " << list
+                  << " (start a new --out to change them)\n";
+    }
+    // Older snapshots stored the dataset path as given: a relative one is found again from the run folder.
+    if (!std::filesystem::exists(stored.dataset) && std::filesystem::path(stored.dataset).is_relative()) {
+        const auto besideRun = (std::filesystem::path(config.outDir) / stored.dataset).lexically_normal();
+        if (std::filesystem::exists(besideRun))
+            stored.dataset = besideRun.string();
+    }
+    if (command.count("--kimg"))
+        stored.kimg = config.kimg;
+    if (command.count("--out") || args.distributed.active())  // a site's folder is derived from --out
+        stored.outDir = config.outDir;
+    if (command.count("--threads"))
+        stored.threads = config.threads;
+    if (command.count("--device"))
+        stored.device = config.device;
+    if (command.count("--snap"))
+        stored.snapshotKimg = config.snapshotKimg;
+    if (command.count("--tick"))
+        stored.tickKimg = config.tickKimg;
+    args.resume = file.string();
+    return stored;
 }
 
 } // namespace
@@ -127,12 +193,17 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
             distributed.federation.validate();
             config.kimg = distributed.federation.rounds * distributed.federation.roundKimg;  // per site
         }
+        // Taken before the data are prepared, so that a second run on this folder refuses at once.
+        std::optional<RunFolderLock> lock;
+        if (!args->dryRun)
+            lock.emplace(config.outDir);
         const int threads = configureThreads(config.threads);
         const bool conditional = args->resume.empty() ? args->cond == "on" : config.network.classCount > 0;
         ReadOptions readOptions;
         readOptions.skipBad = args->skipBad;
         TerminalProgress bar(!args->json);
-        auto prepared = prepareTrainingData(config, conditional, readOptions, !args->dryRun, bar.callback());
+        // --dry-run decodes too ("validate everything"): a damaged image fails now, not an hour into the run.
+        auto prepared = prepareTrainingData(config, conditional, readOptions, true, bar.callback());
         bar.finish();
         config.validate();
         if (args->dryRun) {

@@ -1,5 +1,6 @@
 #include "common/runtime.h"
 
+#include <atomic>
 #include <thread>
 
 #ifdef __GLIBC__
@@ -48,12 +49,33 @@ void keepFreedTensorMemory()
 #endif
 }
 
+namespace {
+std::atomic<int> requestedThreadCount{0};
+} // namespace
+
+void setRequestedThreads(int threads)
+{
+    requestedThreadCount = std::max(0, threads);
+}
+
+int requestedThreads()
+{
+    return requestedThreadCount;
+}
+
+int resolveThreadCount(int threads)
+{
+    if (threads > 0)
+        return threads;
+    if (requestedThreads() > 0)
+        return requestedThreads();
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 int configureThreads(int threads)
 {
     keepFreedTensorMemory();
-    if (threads <= 0)
-        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    at::set_num_threads(threads);
+    at::set_num_threads(resolveThreadCount(threads));
     return at::get_num_threads();
 }
 

@@ -14,8 +14,16 @@ c10::Device selectDevice(const std::string& requested = "auto");
 // Keeps freed tensor memory in the process (glibc) instead of returning it to the kernel after each op.
 void keepFreedTensorMemory();
 
-// Sets LibTorch's intra-op threads; 0 = one per core, and keeps freed tensor memory (every program that
-// computes calls this first). Returns the number of threads in effect.
+// The process-wide thread count the user chose (the CLI's `dermgan --threads N` before the subcommand);
+// 0 = not chosen. Every "0 = one per core" default below defers to it, so a subcommand's default never
+// undoes the user's choice; a subcommand's own explicit --threads still wins.
+void setRequestedThreads(int threads);
+int requestedThreads();
+// `threads` if positive, else the requested count, else one per core.
+int resolveThreadCount(int threads);
+
+// Sets LibTorch's intra-op threads to resolveThreadCount(threads) and keeps freed tensor memory (every
+// program that computes calls this first). Returns the number of threads in effect.
 int configureThreads(int threads = 0);
 
 // One line for logs and the status bar, e.g. "cpu, 2 threads, LibTorch 1.13.1".

@@ -1,5 +1,7 @@
 #include "data/csv_table.h"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -9,8 +11,34 @@ namespace dermgan {
 
 namespace {
 
+// The delimiter of the header line outside quotes: tab (HAM10000's Dataverse .tab, .tsv), semicolon
+// (spreadsheets in locales with a decimal comma) or comma.
+char sniffDelimiter(const std::string& text)
+{
+    std::size_t commas = 0, tabs = 0, semicolons = 0;
+    bool quoted = false;
+    for (char c : text) {
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && (c == '\n' || c == '\r'))
+            break;
+        else if (!quoted && c == ',')
+            ++commas;
+        else if (!quoted && c == '\t')
+            ++tabs;
+        else if (!quoted && c == ';')
+            ++semicolons;
+    }
+    if (tabs > 0 && tabs >= commas && tabs >= semicolons)
+        return '\t';
+    if (semicolons > commas)
+        return ';';
+    return ',';
+}
+
 std::vector<std::vector<std::string>> splitRecords(const std::string& text, const std::string& sourceName)
 {
+    const char delimiter = sniffDelimiter(text);
     std::vector<std::vector<std::string>> records;
     std::vector<std::string> record;
     std::string field;
@@ -44,7 +72,7 @@ std::vector<std::vector<std::string>> splitRecords(const std::string& text, cons
         } else if (c == '"' && !fieldStarted) {
             quoted = true;
             fieldStarted = true;
-        } else if (c == ',') {
+        } else if (c == delimiter) {
             endField();
         } else if (c == '\n' || c == '\r') {
             if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
@@ -116,6 +144,25 @@ std::size_t CsvTable::column(const std::string& name) const
     for (const auto& h : header_)
         have += (have.empty() ? "" : ",") + h;
     throw InputError("CSV " + path_.string() + " has no column '" + name + "'; its columns are: " + have);
+}
+
+bool hasTableExtension(const std::filesystem::path& path)
+{
+    std::string extension = path.extension().string();
+    for (auto& c : extension)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return extension == ".csv" || extension == ".tsv" || extension == ".tab" || extension == ".txt";
+}
+
+std::vector<std::filesystem::path> tableFilesIn(const std::filesystem::path& folder)
+{
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec) && hasTableExtension(it->path()) && it->path().filename().string().rfind("._", 0) != 0)
+            files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    return files;
 }
 
 std::string csvField(const std::string& value)

@@ -1,6 +1,7 @@
 #pragma once
-// A small RFC 4180 CSV reader (quoted fields, embedded commas and quotes, CRLF, UTF-8 BOM): metadata files
-// are tens of thousands of rows at most, so they are read whole.
+// A small RFC 4180 CSV reader (quoted fields, embedded commas and quotes, CRLF, UTF-8 BOM; the delimiter,
+// comma, tab or semicolon, is taken from the header line): metadata files are tens of thousands of rows at
+// most, so they are read whole.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -27,6 +28,11 @@ private:
     std::vector<std::string> header_;
     std::vector<std::vector<std::string>> rows_;
 };
+
+// Metadata tables as datasets ship them: .csv, .tsv, .tab (HAM10000 on Harvard Dataverse) or .txt, any case.
+bool hasTableExtension(const std::filesystem::path& path);
+// The table files directly in `folder`, sorted by name (macOS "._" resource forks excluded).
+std::vector<std::filesystem::path> tableFilesIn(const std::filesystem::path& folder);
 
 // Quotes a field when it holds a comma, quote or line break.
 std::string csvField(const std::string& value);

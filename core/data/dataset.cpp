@@ -1,6 +1,7 @@
 #include "data/dataset.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "common/errors.h"
@@ -72,7 +73,7 @@ bool hasColumns(const std::vector<std::string>& header, std::initializer_list<co
     });
 }
 
-std::vector<std::string> csvHeader(const fs::path& path)
+std::vector<std::string> tableHeader(const fs::path& path)
 {
     try {
         return CsvTable::read(path).header();
@@ -81,15 +82,76 @@ std::vector<std::string> csvHeader(const fs::path& path)
     }
 }
 
-std::vector<fs::path> csvFilesIn(const fs::path& folder)
+bool namesImages(const std::vector<std::string>& header)
 {
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-        if (it->is_regular_file(ec) && it->path().extension() == ".csv")
-            files.push_back(it->path());
-    std::sort(files.begin(), files.end());
-    return files;
+    return hasColumns(header, {"image"}) || hasColumns(header, {"image_name"}) || hasColumns(header, {"image_id"});
+}
+
+std::string fileList(const std::vector<fs::path>& files)
+{
+    std::string names;
+    for (const auto& file : files)
+        names += (names.empty() ? "" : ", ") + file.filename().string();
+    return names;
+}
+
+// HAM10000: a table with image_id and dx; the one by HAM10000's own name first, so that a missing column of
+// that file is reported as such.
+std::optional<DatasetIndex> readHamTable(const fs::path& path, const std::vector<fs::path>& tables,
+                                         const ReadOptions& options)
+{
+    auto read = [&](const fs::path& table) {
+        auto index = readHam10000(path, table, options);
+        index.notes.insert(index.notes.begin(), "metadata read from " + table.filename().string());
+        return index;
+    };
+    for (const auto& table : tables)
+        if (table.stem() == "HAM10000_metadata")
+            return read(table);
+    for (const auto& table : tables)
+        if (hasColumns(tableHeader(table), {"image_id", "dx"}))
+            return read(table);
+    return std::nullopt;
+}
+
+// ISIC: every table with an image column is tried as ground truth. Kaggle's SIIM-ISIC 2020 folder has three
+// (train.csv, test.csv without labels, sample_submission.csv with a constant target), so the table that
+// labels the most images wins; two that label equally many are refused, naming both.
+std::optional<DatasetIndex> readIsicTable(const fs::path& path, const std::vector<fs::path>& tables,
+                                          const ReadOptions& options, std::vector<std::string>& reasons)
+{
+    std::optional<DatasetIndex> best;
+    fs::path bestTable;
+    bool tie = false;
+    fs::path tiedTable;
+    for (const auto& table : tables) {
+        const auto header = tableHeader(table);
+        if (!(hasColumns(header, {"image"}) || hasColumns(header, {"image_name"})))
+            continue;
+        try {
+            auto index = readIsic(path, table, options);
+            if (!best || index.records.size() > best->records.size()) {
+                best = std::move(index);
+                bestTable = table;
+                tie = false;
+            } else if (index.records.size() == best->records.size()) {
+                tie = true;
+                tiedTable = table;
+            }
+        } catch (const InputError& e) {
+            reasons.push_back(table.filename().string() + ": " + e.what());
+        }
+    }
+    if (best && tie)
+        throw InputError("dataset " + path.string() + " has two ground-truth tables labelling " +
+                         std::to_string(best->records.size()) + " images each (" + bestTable.filename().string() +
+                         ", " + tiedTable.filename().string() + "); expected one (move the other out)");
+    if (best) {
+        best->notes.insert(best->notes.begin(), "labels read from " + bestTable.filename().string());
+        for (const auto& reason : reasons)
+            best->notes.push_back("not used: " + reason);
+    }
+    return best;
 }
 
 } // namespace
@@ -100,7 +162,7 @@ DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
     if (!fs::exists(path, ec))
         throw InputError("dataset " + path.string() + " does not exist: expected a folder or a .zip archive");
     if (fs::is_regular_file(path, ec)) {
-        if (path.extension() == ".zip")
+        if (path.extension() == ".zip" || path.extension() == ".ZIP")
             return readStyleGanDataset(path, options);
         throw InputError("dataset " + path.string() + " is a file but not a .zip archive: expected a folder or a "
                          "StyleGAN2-ADA .zip");
@@ -108,27 +170,28 @@ DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
     if (fs::exists(path / "dataset.json", ec))
         return readStyleGanDataset(path, options);
 
-    // A file by HAM10000's own name is read as HAM10000, so that a missing column is named as such.
-    if (fs::exists(path / "HAM10000_metadata.csv", ec))
-        return readHam10000(path, path / "HAM10000_metadata.csv", options);
-    const auto csvFiles = csvFilesIn(path);
-    for (const auto& csv : csvFiles)
-        if (hasColumns(csvHeader(csv), {"image_id", "dx"}))
-            return readHam10000(path, csv, options);
-    for (const auto& csv : csvFiles) {
-        const auto header = csvHeader(csv);
-        const bool hasImage = hasColumns(header, {"image"}) || hasColumns(header, {"image_name"});
-        if (hasImage && header.size() >= 2 && !hasColumns(header, {"lesion_id"}))
-            return readIsic(path, csv, options);
-        if (hasImage && hasColumns(header, {"target"}))
-            return readIsic(path, csv, options);
+    const auto tables = tableFilesIn(path);
+    if (auto ham = readHamTable(path, tables, options))
+        return std::move(*ham);
+    std::vector<std::string> reasons;
+    if (auto isic = readIsicTable(path, tables, options, reasons))
+        return std::move(*isic);
+
+    // A folder with metadata tables is never read as folder-per-class in silence: its sub-folders would
+    // become the diagnoses. Text files without an image column (README.txt) are not metadata.
+    std::vector<fs::path> metadata;
+    for (const auto& table : tables) {
+        const auto extension = table.extension().string();
+        if (namesImages(tableHeader(table)) || (extension != ".txt" && extension != ".TXT"))
+            metadata.push_back(table);
     }
-    if (!csvFiles.empty()) {
-        std::string names;
-        for (const auto& csv : csvFiles)
-            names += (names.empty() ? "" : ", ") + csv.filename().string();
-        throw InputError("dataset " + path.string() + " has CSV files (" + names + ") but none is a HAM10000 metadata "
-                         "file (columns image_id, dx) or an ISIC ground truth (column image or image_name plus classes)");
+    if (!metadata.empty()) {
+        std::string why;
+        for (const auto& reason : reasons)
+            why += "; " + reason;
+        throw InputError("dataset " + path.string() + " has metadata tables (" + fileList(metadata) +
+                         ") but none is a HAM10000 metadata file (columns image_id, dx) or an ISIC ground truth "
+                         "(column image or image_name plus classes)" + why);
     }
     return readImageFolder(path, options);
 }

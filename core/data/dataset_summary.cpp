@@ -24,15 +24,15 @@ std::size_t groupsSpanning(const DatasetIndex& index, Key key)
 
 } // namespace
 
-nlohmann::json datasetSummaryJson(const DatasetIndex& index)
+nlohmann::ordered_json datasetSummaryJson(const DatasetIndex& index)
 {
-    nlohmann::json json;
-    json["path"] = index.root.string();
+    nlohmann::ordered_json json;
     json["format"] = formatName(index.format);
+    json["path"] = index.root.string();
     json["images"] = index.records.size();
     json["groups"] = index.groupCount();
     json["group_kind"] = index.groupKind;
-    json["classes"] = nlohmann::json::array();
+    json["classes"] = nlohmann::ordered_json::array();
     const auto counts = index.classCounts();
     for (std::size_t c = 0; c < index.classNames.size(); ++c)
         json["classes"].push_back({{"name", index.classNames[c]}, {"label", c}, {"images", counts[c]}});

@@ -10,7 +10,9 @@
 
 namespace dermgan {
 
-nlohmann::json datasetSummaryJson(const DatasetIndex& index);
+// Keys in reading order (format, images, groups, classes, notes), not sorted: "images" is the dataset's, not
+// the first class's, for anyone who reads the JSON top-down or greps it.
+nlohmann::ordered_json datasetSummaryJson(const DatasetIndex& index);
 std::string datasetSummaryText(const DatasetIndex& index);
 
 // Counts per subset x class and per institution x subset, and the number of lesions (groups) found in more

@@ -1,12 +1,15 @@
 #include "data/image_decode.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "common/errors.h"
+#include "data/image_header.h"
+#include "data/jpeg_integrity.h"
 
 namespace dermgan {
 
@@ -24,17 +27,32 @@ void requireSupportedResolution(int resolution, const std::string& what)
 
 namespace {
 
-// libjpeg decodes a truncated JPEG into a grey-filled image with only a warning, so look for the
-// end-of-image marker ourselves (allowing trailing padding some cameras add).
-bool jpegLooksTruncated(const std::vector<std::uint8_t>& bytes)
+// OpenCV's own limit (CV_IO_MAX_IMAGE_PIXELS, raised by the OPENCV_IO_MAX_IMAGE_PIXELS environment variable).
+std::int64_t decoderPixelLimit()
 {
-    if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8)
-        return false;  // not a JPEG
-    const std::size_t searchFrom = bytes.size() > 4096 ? bytes.size() - 4096 : 2;
-    for (std::size_t i = bytes.size() - 1; i > searchFrom; --i)
-        if (bytes[i - 1] == 0xFF && bytes[i] == 0xD9)
-            return false;
-    return true;
+    std::int64_t limit = std::int64_t(1) << 30;
+    if (const char* text = std::getenv("OPENCV_IO_MAX_IMAGE_PIXELS")) {
+        try {
+            limit = std::stoll(text);
+        } catch (...) {
+        }
+    }
+    return limit;
+}
+
+void requireDecodableSize(const std::vector<std::uint8_t>& bytes, const std::string& name)
+{
+    const auto size = readImageHeaderSize(bytes);
+    if (!size)
+        return;
+    if (size->width <= 0 || size->height <= 0)
+        throw InputError("image " + name + " has a header of " + std::to_string(size->width) + "x" +
+                         std::to_string(size->height) + " pixels; expected a positive size (corrupt file?)");
+    const std::int64_t pixels = size->width * size->height;
+    if (pixels > decoderPixelLimit())
+        throw InputError("image " + name + " is " + std::to_string(size->width) + "x" + std::to_string(size->height) +
+                         " (" + std::to_string(pixels) + " pixels), too large for the decoder's limit of " +
+                         std::to_string(decoderPixelLimit()) + " pixels; expected a smaller image (downscale it first)");
 }
 
 } // namespace
@@ -43,11 +61,14 @@ cv::Mat decodeImageRgb(const std::vector<std::uint8_t>& bytes, const std::string
 {
     if (bytes.empty())
         throw InputError("image " + name + " is empty (0 bytes); expected an encoded image");
-    if (jpegLooksTruncated(bytes))
-        throw InputError("image " + name + " is a truncated JPEG (no end-of-image marker)");
+    requireDecodableSize(bytes, name);
+    if (const auto problem = jpegDataProblem(bytes))
+        throw InputError("image " + name + " is a truncated or corrupt JPEG (" + *problem + ")");
     cv::Mat decoded;
     try {
-        decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+        // Not IMREAD_UNCHANGED: that flag also skips the EXIF orientation every viewer applies. ANYDEPTH keeps
+        // 16 bits (scaled below), ANYCOLOR keeps grey and alpha as they are.
+        decoded = cv::imdecode(bytes, cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
     } catch (const cv::Exception&) {
         decoded.release();
     }

@@ -17,13 +17,26 @@ bool hasImageExtension(const fs::path& path)
            ext == ".tiff" || ext == ".webp";
 }
 
+bool isPlatformJunk(const std::string& relative)
+{
+    std::size_t start = 0;
+    while (start <= relative.size()) {
+        const auto end = std::min(relative.find('/', start), relative.size());
+        const auto part = relative.substr(start, end - start);
+        if (part == "__MACOSX" || part == ".DS_Store" || part.rfind("._", 0) == 0)
+            return true;
+        start = end + 1;
+    }
+    return false;
+}
+
 std::vector<fs::path> listImageFiles(const fs::path& folder, bool recursive)
 {
     std::vector<fs::path> files;
     std::error_code ec;
     auto consider = [&](const fs::directory_entry& entry) {
         if (entry.is_regular_file(ec) && hasImageExtension(entry.path()) &&
-            entry.path().filename().string().rfind("._", 0) != 0)  // macOS resource forks
+            !isPlatformJunk(fs::relative(entry.path(), folder, ec).generic_string()))
             files.push_back(entry.path());
     };
     if (recursive) {

@@ -10,6 +10,10 @@ namespace dermgan {
 // .png .jpg .jpeg .bmp .tif .tiff .webp, any letter case.
 bool hasImageExtension(const std::filesystem::path& path);
 
+// What macOS adds to folders and zips beside the real files: "__MACOSX/" copies, "._name" AppleDouble
+// resource forks and ".DS_Store". `relative` is '/'-separated, as in a ZIP member name.
+bool isPlatformJunk(const std::string& relative);
+
 // Image files under `folder` (recursing into sub-folders when asked), sorted by path for a stable order.
 std::vector<std::filesystem::path> listImageFiles(const std::filesystem::path& folder, bool recursive);
 

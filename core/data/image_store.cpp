@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "common/runtime.h"
 #include "data/image_decode.h"
 #include "io/atomic_file.h"
 #include "io/zip_archive.h"
@@ -170,8 +171,7 @@ LoadedImages decodeAll(const DatasetIndex& index, const ImageLoadOptions& option
             ++done;
         }
     };
-    const int threads = options.threads > 0 ? options.threads
-                                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = resolveThreadCount(options.threads);
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t)
         workers.emplace_back(work);

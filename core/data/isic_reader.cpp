@@ -91,12 +91,9 @@ Labels targetLabels(const CsvTable& table, std::size_t targetColumn)
 std::unordered_map<std::string, std::string> lesionIds(const fs::path& root, const std::string& imageColumnName)
 {
     std::unordered_map<std::string, std::string> ids;
-    std::error_code ec;
-    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->path().extension() != ".csv")
-            continue;
+    for (const auto& file : tableFilesIn(root)) {
         try {
-            const CsvTable table = CsvTable::read(it->path());
+            const CsvTable table = CsvTable::read(file);
             const auto image = table.findColumn(imageColumnName);
             const auto lesion = table.findColumn("lesion_id");
             if (!image || !lesion)

@@ -18,10 +18,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// More classes than any dermatology dataset has; a larger label is a damaged file, and would make a class
+// name per index.
+constexpr long long kMaxClassIndex = 9999;
+
 int labelFromJson(const nlohmann::json& value, const std::string& name, const std::string& where)
 {
-    if (value.is_number_integer() && value.get<long long>() >= 0)
-        return static_cast<int>(value.get<long long>());
+    if (value.is_number_unsigned() && value.get<unsigned long long>() <= static_cast<unsigned long long>(kMaxClassIndex))
+        return static_cast<int>(value.get<unsigned long long>());
+    if (value.is_number_integer())
+        throw InputError(where + ": label of " + name + " is " + value.dump() + "; expected a class index from 0 to " +
+                         std::to_string(kMaxClassIndex));
     if (value.is_array()) {  // one-hot vector
         int label = -1;
         for (std::size_t i = 0; i < value.size(); ++i)
@@ -31,11 +38,26 @@ int labelFromJson(const nlohmann::json& value, const std::string& name, const st
                 else
                     label = static_cast<int>(i);
             }
-        if (label >= 0)
+        if (label >= 0 && label <= kMaxClassIndex)
             return label;
     }
     throw InputError(where + ": label of " + name + " is " + value.dump() +
                      "; expected a non-negative integer class or a one-hot list");
+}
+
+// "top/" when every member lies under that one folder (what `zip -r lesions.zip lesions/` makes), else "".
+std::string commonTopFolder(const std::vector<std::string>& members)
+{
+    if (members.empty())
+        return "";
+    const auto slash = members.front().find('/');
+    if (slash == std::string::npos)
+        return "";
+    const std::string prefix = members.front().substr(0, slash + 1);
+    for (const auto& name : members)
+        if (name.rfind(prefix, 0) != 0)
+            return "";
+    return prefix;
 }
 
 } // namespace
@@ -50,21 +72,36 @@ DatasetIndex readStyleGanDataset(const fs::path& folderOrZip, const ReadOptions&
     std::vector<std::string> names;  // relative member names, '/'-separated
     std::string jsonText;
     const bool isZip = fs::is_regular_file(folderOrZip);
-    const std::string where = folderOrZip.string() + (isZip ? ":" : "/") + "dataset.json";
+    std::string labelPrefix;  // the top folder that dataset.json's names are relative to
+    std::string where = folderOrZip.string() + (isZip ? ":" : "/") + "dataset.json";
+    bool hasJson = false;
     if (isZip) {
         ZipArchive archive(folderOrZip);
         index.archivePath = folderOrZip;
+        std::vector<std::string> members;  // images and labels files, without macOS' AppleDouble copies
         for (const auto& name : archive.names())
+            if (!isPlatformJunk(name))
+                members.push_back(name);
+        // `zip -r lesions.zip lesions/` puts everything under one top folder: read dataset.json from there.
+        const std::string prefix = commonTopFolder(members);
+        const std::string jsonName = prefix + "dataset.json";
+        for (const auto& name : members)
             if (hasImageExtension(name))
                 names.push_back(name);
-        if (archive.contains("dataset.json")) {
-            const auto bytes = archive.read("dataset.json");
+        if (archive.contains(jsonName)) {
+            const auto bytes = archive.read(jsonName);
             jsonText.assign(bytes.begin(), bytes.end());
+            hasJson = true;
+            where = folderOrZip.string() + ":" + jsonName;
+            if (!prefix.empty())
+                index.notes.push_back("labels read from " + jsonName + " (every member is under " + prefix + ")");
         }
+        labelPrefix = prefix;
     } else {
         for (const auto& file : listImageFiles(folderOrZip, true))
             names.push_back(fs::relative(file, folderOrZip).generic_string());
         std::ifstream in(folderOrZip / "dataset.json");
+        hasJson = static_cast<bool>(in);
         jsonText.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     std::sort(names.begin(), names.end());
@@ -72,21 +109,40 @@ DatasetIndex readStyleGanDataset(const fs::path& folderOrZip, const ReadOptions&
         throw InputError("StyleGAN2-ADA dataset " + folderOrZip.string() + " has no images: expected PNG/JPEG members");
 
     std::map<std::string, int> labels;
-    if (!jsonText.empty()) {
+    if (hasJson) {
         nlohmann::json json;
+        // dataset_tool.py writes three levels; a deeper file is damaged (and printing it would recurse).
+        constexpr int kDeepest = 16;
+        const nlohmann::json::parser_callback_t limitDepth = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+            if (depth > kDeepest)
+                throw InputError(where + " nests deeper than " + std::to_string(kDeepest) +
+                                 " levels; expected {\"labels\": [[file, label], ...]}");
+            return true;
+        };
         try {
-            json = nlohmann::json::parse(jsonText);
+            json = nlohmann::json::parse(jsonText, limitDepth);
         } catch (const nlohmann::json::exception& e) {
-            throw InputError(where + " is not valid JSON: " + std::string(e.what()));
+            throw InputError(where + " is not valid JSON (" + std::string(e.what()) +
+                             "); expected an object {\"labels\": [[file, label], ...]}");
         }
+        if (!json.is_object())
+            throw InputError(where + " is " + std::string(json.is_null() ? "null" : std::string("a JSON ") + json.type_name()) +
+                             "; expected an object {\"labels\": [[file, label], ...]} (or {\"labels\": null})");
         if (json.contains("labels") && !json["labels"].is_null()) {
             if (!json["labels"].is_array())
                 throw InputError(where + ": 'labels' is not a list; expected [[file, label], ...] or null");
             for (const auto& entry : json["labels"]) {
                 if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string())
                     throw InputError(where + ": a labels entry is " + entry.dump() + "; expected [file, label]");
-                const auto name = entry[0].get<std::string>();
-                labels[name] = labelFromJson(entry[1], name, where);
+                const auto name = labelPrefix + entry[0].get<std::string>();
+                const int label = labelFromJson(entry[1], name, where);
+                const auto [it, inserted] = labels.emplace(name, label);
+                if (!inserted && it->second != label)
+                    throw InputError(where + " lists " + name + " twice, with labels " + std::to_string(it->second) +
+                                     " and " + std::to_string(label) + "; expected one label per image (StyleGAN2-ADA "
+                                     "has no multi-label classes)");
+                if (!inserted)
+                    index.notes.push_back(name + " is listed twice in dataset.json with the same label");
             }
         }
         if (json.contains("class_names") && json["class_names"].is_array())

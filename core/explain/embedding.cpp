@@ -417,4 +417,19 @@ double knnPreservation(const torch::Tensor& x, const torch::Tensor& embedding, i
     return kept / (static_cast<double>(x.size(0)) * k);
 }
 
+MapQuality measureMapQuality(const torch::Tensor& x, const torch::Tensor& embedding, int k)
+{
+    MapQuality quality;
+    quality.points = x.size(0);
+    quality.k = k;
+    if (quality.points >= 2 * k + 2)
+        quality.trustworthiness = trustworthiness(x, embedding, k);
+    else
+        quality.note = "trustworthiness (k = " + std::to_string(k) + ") not computed: " + std::to_string(quality.points) +
+                       " points, it needs at least " + std::to_string(2 * k + 2);
+    if (quality.points >= k + 2)
+        quality.knnPreserved = knnPreservation(x, embedding, k);
+    return quality;
+}
+
 } // namespace dermgan::explain

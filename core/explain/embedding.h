@@ -5,6 +5,7 @@
 // momentum and per-coordinate gains: deterministic for a seed. Trustworthiness (Venna & Kaski 2001):
 // 1 = no false neighbours in the map.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,15 @@ std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& x
 double trustworthiness(const torch::Tensor& x, const torch::Tensor& embedding, int k = 10);
 // The share of each point's k nearest neighbours in `x` that are also among its k nearest in the map.
 double knnPreservation(const torch::Tensor& x, const torch::Tensor& embedding, int k = 10);
+
+// A map's quality readouts, or why they are missing: trustworthiness at k needs N >= 2k + 2 points and
+// k-NN preservation N >= k + 2, so a small map is kept and only its readouts are left out.
+struct MapQuality {
+    std::int64_t points = 0;
+    int k = 10;
+    std::optional<double> trustworthiness, knnPreserved;
+    std::string note;  // empty, or e.g. "trustworthiness (k = 10) not computed: 21 points, it needs 22"
+};
+MapQuality measureMapQuality(const torch::Tensor& x, const torch::Tensor& embedding, int k = 10);
 
 } // namespace dermgan::explain

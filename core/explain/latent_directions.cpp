@@ -1,6 +1,7 @@
 #include "explain/latent_directions.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "common/errors.h"
 #include "explain/projector.h"
 #include "io/atomic_file.h"
+#include "io/file_errors.h"
 
 namespace dermgan::explain {
 
@@ -218,13 +220,15 @@ void saveDirections(const DirectionSet& set, const std::filesystem::path& path)
     writeTextFileAtomically(path, json.dump(1) + "\n");
 }
 
-DirectionSet loadDirections(const std::filesystem::path& path, const std::string& expectedModelHash)
+namespace {
+
+DirectionSet loadDirectionsUnchecked(const std::filesystem::path& path, const std::string& expectedModelHash)
 {
     std::ifstream in(path);
     if (!in)
         throw InputError("direction file " + path.string() + " does not exist");
     const auto json = nlohmann::json::parse(in, nullptr, false);
-    if (json.is_discarded() || json.value("format", "") != "dermgan-directions")
+    if (json.is_discarded() || !json.is_object() || json.value("format", "") != "dermgan-directions")
         throw InputError("file " + path.string() + " is not a dermgan direction file (made by dermgan directions)");
     DirectionSet set;
     try {
@@ -242,6 +246,15 @@ DirectionSet loadDirections(const std::filesystem::path& path, const std::string
             direction.explainedVariance = d.value("score", 0.0);
             direction.firstLayer = d.at("layers").at(0).get<int>();
             direction.lastLayer = d.at("layers").at(1).get<int>();
+            // lastLayer -1 means "through the last layer".
+            if (direction.firstLayer < 0 || direction.firstLayer >= set.numWs || direction.lastLayer >= set.numWs ||
+                (direction.lastLayer != -1 && direction.lastLayer < direction.firstLayer))
+                throw InputError("direction '" + direction.name + "' in " + path.string() + " spans layers " +
+                                 std::to_string(direction.firstLayer) + "-" + std::to_string(direction.lastLayer) +
+                                 "; expected layers from 0 to num_ws - 1 = " + std::to_string(set.numWs - 1) + " (-1: the last)");
+            if (!std::isfinite(direction.stddev) || direction.stddev <= 0)
+                throw InputError("direction '" + direction.name + "' in " + path.string() + " has stddev " +
+                                 std::to_string(direction.stddev) + "; expected a positive number");
             const auto v = d.at("vector").get<std::vector<float>>();
             if (static_cast<int>(v.size()) != set.wDim)
                 throw InputError("direction '" + direction.name + "' in " + path.string() + " has " +
@@ -250,9 +263,17 @@ DirectionSet loadDirections(const std::filesystem::path& path, const std::string
             set.directions.push_back(direction);
         }
     } catch (const nlohmann::json::exception& e) {
-        throw InputError("direction file " + path.string() + " is incomplete: " + e.what());
+        throw InputError("direction file " + path.string() + " is incomplete: " + errorSummary(e));
     }
     return set;
+}
+
+} // namespace
+
+DirectionSet loadDirections(const std::filesystem::path& path, const std::string& expectedModelHash)
+{
+    return readingFile(path, "a dermgan direction file (made by dermgan directions)",
+                       [&] { return loadDirectionsUnchecked(path, expectedModelHash); });
 }
 
 } // namespace dermgan::explain

@@ -109,4 +109,25 @@ LatentRecipe recipeFromJson(const nlohmann::json& json)
     return recipe;
 }
 
+void requireRenderable(const LatentRecipe& recipe, int classCount, int numWs, int wDim)
+{
+    if (classCount > 0 && (recipe.classIndex < 0 || recipe.classIndex >= classCount))
+        throw InputError("class " + std::to_string(recipe.classIndex) + " is out of range; expected 0 to " +
+                         std::to_string(classCount - 1) + " for this model's " + std::to_string(classCount) + " classes");
+    if (!(recipe.psi >= -2.0 && recipe.psi <= 2.0))
+        throw InputError("psi " + std::to_string(recipe.psi) + " is out of range; expected -2 to 2");
+    auto requireLayers = [numWs](const std::string& what, int first, int last) {
+        if (first < 0 || first >= numWs || last >= numWs || last < -1 || (last >= 0 && last < first))
+            throw InputError(what + " spans layers " + std::to_string(first) + " to " + std::to_string(last) +
+                             "; expected layers from 0 to " + std::to_string(numWs - 1) + " (-1: the last)");
+    };
+    for (const auto& edit : recipe.edits)
+        requireLayers("edit '" + edit.name + "'", edit.firstLayer, edit.lastLayer);
+    if (recipe.mix.enabled)
+        requireLayers("style mixing", recipe.mix.firstLayer, recipe.mix.lastLayer);
+    if (!recipe.ws.empty() && recipe.ws.size() != static_cast<std::size_t>(numWs) * static_cast<std::size_t>(wDim))
+        throw InputError("the latent ws has " + std::to_string(recipe.ws.size()) + " values; expected num_ws x w_dim = " +
+                         std::to_string(numWs * wDim));
+}
+
 } // namespace dermgan::explain

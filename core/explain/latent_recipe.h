@@ -52,4 +52,9 @@ nlohmann::json toJson(const LatentRecipe& recipe);
 // InputError naming the field for a malformed recipe.
 LatentRecipe recipeFromJson(const nlohmann::json& json);
 
+// InputError when `recipe` cannot be rendered by a model with `classCount` classes (0 = unconditional) and
+// `numWs` x `wDim` latents: a class out of range, psi outside [-2, 2], layers past num_ws, ws of another size.
+// A saved state of class 99 was applied and left the old image on screen.
+void requireRenderable(const LatentRecipe& recipe, int classCount, int numWs, int wDim);
+
 } // namespace dermgan::explain

@@ -10,6 +10,7 @@
 #include "data/image_decode.h"
 #include "data/subset_loader.h"
 #include "explain/projector.h"
+#include "io/file_errors.h"
 #include "io/npy.h"
 #include "metrics/feature_cache.h"
 #include "metrics/feature_extractor.h"
@@ -25,7 +26,7 @@ struct Projections {
     std::vector<MapPoint> points;
 };
 
-Projections readProjections(const std::filesystem::path& dir, const GeneratorModel& model)
+Projections readProjectionsUnchecked(const std::filesystem::path& dir, const GeneratorModel& model)
 {
     std::ifstream in(dir / "project.json");
     if (!in)
@@ -43,7 +44,7 @@ Projections readProjections(const std::filesystem::path& dir, const GeneratorMod
         const std::string stem = item.at("group").get<std::string>() + "-" + item.at("id").get<std::string>();
         std::string note;
         pixels.push_back(prepareTarget(readImageRgb(dir / (stem + "-projection.png")), network.resolution, note));
-        ws.push_back(readNpy(dir / item.at("ws_file").get<std::string>()).to(torch::kFloat32).reshape({-1, network.wDim}).mean(0));
+        ws.push_back(readProjectionWs(dir / item.at("ws_file").get<std::string>(), network).mean(0));
         const std::string className = item.value("class_name", "");
         int classIndex = -1;
         for (std::size_t k = 0; k < network.classNames.size(); ++k)
@@ -56,6 +57,12 @@ Projections readProjections(const std::filesystem::path& dir, const GeneratorMod
     result.pixels = torch::stack(pixels);
     result.ws = torch::stack(ws);
     return result;
+}
+
+Projections readProjections(const std::filesystem::path& dir, const GeneratorModel& model)
+{
+    return readingFile(dir / "project.json", "a dermgan project report (made by dermgan project --out)",
+                       [&] { return readProjectionsUnchecked(dir, model); });
 }
 
 } // namespace

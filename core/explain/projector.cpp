@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "data/image_decode.h"
 #include "data/image_store.h"
+#include "io/npy.h"
 #include "nets/latents.h"
 
 namespace dermgan::explain {
@@ -214,6 +215,20 @@ nlohmann::json toJson(const ProjectionResult& result)
             {"final_loss", result.curve.empty() ? 0.0 : result.curve.back().loss},
             {"curve_columns", {"step", "loss", "perceptual", "pixel_mse"}},
             {"curve", curve}};
+}
+
+torch::Tensor readProjectionWs(const std::filesystem::path& file, const nets::NetworkConfig& network)
+{
+    const auto ws = readNpy(file);
+    const int64_t rows = ws.numel() / std::max(network.wDim, 1);
+    if (ws.dim() < 1 || ws.numel() == 0 || ws.size(-1) != network.wDim || (rows != 1 && rows != network.numWs()))
+        throw InputError(".npy file " + file.string() + " has shape " + c10::str(ws.sizes()) + "; expected [" +
+                         std::to_string(network.numWs()) + ", " + std::to_string(network.wDim) +
+                         "] latents of this model (a dermgan project output)");
+    const auto values = ws.to(torch::kFloat32).reshape({rows, network.wDim});
+    if (!torch::isfinite(values).all().item<bool>())
+        throw InputError(".npy file " + file.string() + " holds non-finite values; expected latents of a projection");
+    return values;
 }
 
 } // namespace dermgan::explain

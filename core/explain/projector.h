@@ -5,6 +5,7 @@
 // decaying noise added to w early on, noise maps optimised under an autocorrelation penalty and
 // renormalised every step. Loss: the perceptual distance plus a weighted pixel MSE.
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <vector>
 
@@ -77,5 +78,10 @@ ImageDistances measureProjection(const ProjectionResult& result, PerceptualDista
                                  metrics::FeatureExtractor* features);
 
 nlohmann::json toJson(const ProjectionResult& result);
+
+// A projection's latents as `dermgan project` saves them (<stem>-ws.npy): [numWs, wDim] for W+, or one row
+// per layer that are all equal for W. Returns [rows, wDim] float32; InputError naming the file when it is
+// empty, a scalar, or not rows of this model's wDim.
+torch::Tensor readProjectionWs(const std::filesystem::path& file, const nets::NetworkConfig& network);
 
 } // namespace dermgan::explain

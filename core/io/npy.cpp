@@ -1,5 +1,6 @@
 #include "io/npy.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <regex>
@@ -66,7 +67,7 @@ void writeNpz(const std::filesystem::path& path, const std::vector<std::pair<std
 namespace {
 
 // `what` names the source in errors: "file x.npy", or "member y.npy of z.npz".
-torch::Tensor readNpyStream(std::istream& in, const std::string& what)
+torch::Tensor readNpyStream(std::istream& in, std::uint64_t available, const std::string& what)
 {
     char magic[10];
     in.read(magic, 10);
@@ -83,18 +84,35 @@ torch::Tensor readNpyStream(std::istream& in, const std::string& what)
     const std::string type = descr[1];
     const auto dtype = type == "<f4" ? torch::kFloat32 : type == "<f8" ? torch::kFloat64 : type == "<i8" ? torch::kInt64
                      : type == "|u1" ? torch::kUInt8 : throw InputError(what + " has unsupported type " + type);
+    // The shape is checked against the bytes that follow before anything is allocated: a damaged header
+    // may promise more elements than memory holds, or than an int64 can count.
     std::vector<int64_t> sizes;
     const std::string dims = shape[1];
     std::size_t position = 0;
     while (position < dims.size()) {
         const auto next = dims.find(',', position);
         const std::string item = dims.substr(position, next == std::string::npos ? std::string::npos : next - position);
-        if (item.find_first_not_of(' ') != std::string::npos)
-            sizes.push_back(std::stoll(item));
+        const auto first = item.find_first_not_of(' ');
+        if (first != std::string::npos) {
+            const auto digits = item.substr(first, item.find_last_not_of(' ') - first + 1);
+            if (digits.size() > 15 || digits.find(' ') != std::string::npos)
+                throw InputError(what + " has shape (" + dims + "), larger than any file; expected the array's true shape");
+            sizes.push_back(static_cast<int64_t>(std::stoull(digits)));
+        }
         if (next == std::string::npos)
             break;
         position = next + 1;
     }
+    const std::uint64_t elementSize = dtype == torch::kUInt8 ? 1 : dtype == torch::kFloat32 ? 4 : 8;
+    const std::uint64_t payload = available > 10 + length ? available - 10 - length : 0;
+    const bool empty = std::find(sizes.begin(), sizes.end(), 0) != sizes.end();
+    std::uint64_t bytesNeeded = empty ? 0 : elementSize;
+    bool overflow = false;
+    for (const auto size : sizes)
+        overflow = overflow || (!empty && __builtin_mul_overflow(bytesNeeded, static_cast<std::uint64_t>(size), &bytesNeeded));
+    if (overflow || bytesNeeded > payload)
+        throw InputError(what + " has shape (" + dims + "), more than its " + std::to_string(payload) +
+                         " bytes of data hold (truncated or damaged)");
     auto tensor = torch::empty(sizes, dtype);
     in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(tensor.numel() * tensor.element_size()));
     if (!in)
@@ -109,13 +127,15 @@ torch::Tensor readNpy(const std::filesystem::path& path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw InputError(".npy file " + path.string() + " does not exist");
-    return readNpyStream(in, ".npy file " + path.string());
+    std::error_code ec;
+    const auto available = std::filesystem::file_size(path, ec);
+    return readNpyStream(in, ec ? 0 : available, ".npy file " + path.string());
 }
 
 torch::Tensor parseNpy(const std::vector<std::uint8_t>& bytes, const std::string& what)
 {
     std::istringstream in(std::string(bytes.begin(), bytes.end()), std::ios::binary);
-    return readNpyStream(in, what);
+    return readNpyStream(in, bytes.size(), what);
 }
 
 } // namespace dermgan

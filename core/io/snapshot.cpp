@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "io/atomic_file.h"
+#include "io/file_errors.h"
 #include "io/stylegan2_import.h"
 
 namespace dermgan {
@@ -34,9 +35,7 @@ GeneratorModel placedOn(GeneratorModel model, const c10::Device& device)
     return model;
 }
 
-} // namespace
-
-GeneratorModel loadGeneratorModel(const fs::path& path, const c10::Device& device)
+GeneratorModel loadGeneratorModelUnchecked(const fs::path& path, const c10::Device& device)
 {
     if (path.extension() == ".npz")  // a StyleGAN2-ADA network converted by packaging/stylegan2_to_npz.py
         return placedOn(importStyleGan2(path), device);
@@ -57,6 +56,14 @@ GeneratorModel loadGeneratorModel(const fs::path& path, const c10::Device& devic
     model.generator->eval();
     model.hash = moduleHash(*model.generator);
     return placedOn(std::move(model), device);
+}
+
+} // namespace
+
+GeneratorModel loadGeneratorModel(const fs::path& path, const c10::Device& device)
+{
+    return readingFile(path, "a dermgan generator (.dermgan) or a StyleGAN2-ADA import (.npz)",
+                       [&] { return loadGeneratorModelUnchecked(path, device); });
 }
 
 void exportGenerator(const GeneratorModel& model, const fs::path& destination)

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "io/file_errors.h"
 #include "io/npy.h"
 #include "io/tagged_archive.h"
 #include "io/zip_archive.h"
@@ -53,9 +54,7 @@ nets::NetworkConfig networkOf(const nlohmann::json& config, const std::string& f
     return network;
 }
 
-} // namespace
-
-GeneratorModel importStyleGan2(const std::filesystem::path& npz, const std::vector<std::string>& classNames)
+GeneratorModel importUnchecked(const std::filesystem::path& npz, const std::vector<std::string>& classNames)
 {
     const std::string file = npz.string();
     if (!std::filesystem::exists(npz))
@@ -101,6 +100,14 @@ GeneratorModel importStyleGan2(const std::filesystem::path& npz, const std::vect
     model.hash = moduleHash(*model.generator);
     model.progress = {{"imported_from", config.value("source", "")}};
     return model;
+}
+
+} // namespace
+
+GeneratorModel importStyleGan2(const std::filesystem::path& npz, const std::vector<std::string>& classNames)
+{
+    return readingFile(npz, "an .npz written by packaging/stylegan2_to_npz.py",
+                       [&] { return importUnchecked(npz, classNames); });
 }
 
 } // namespace dermgan

@@ -7,6 +7,8 @@
 #include "common/errors.h"
 #include "common/hashing.h"
 #include "io/atomic_file.h"
+#include "io/file_errors.h"
+#include "io/zip_archive.h"
 
 namespace dermgan {
 
@@ -18,11 +20,19 @@ torch::serialize::InputArchive openTaggedArchive(const fs::path& path, const std
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
         throw InputError(what + " " + path.string() + " does not exist");
+    // LibTorch's reader checks no CRC and trusts the directory's sizes (a shrunk member crashed a resume):
+    // every member is read and checked through libzip first.
+    try {
+        verifyZipMembers(path);
+    } catch (const InputError& e) {
+        throw InputError("file " + path.string() + " is damaged or not a " + what + " (" + e.what() + ")");
+    }
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path.string());
-    } catch (const c10::Error&) {
-        throw InputError("file " + path.string() + " is truncated or not a " + what + " (cannot read the archive)");
+    } catch (const std::exception& e) {  // c10::Error, TorchScript's ErrorReport, std::out_of_range of the unpickler
+        throw InputError("file " + path.string() + " is truncated or not a " + what + " (cannot read the archive: " +
+                         errorSummary(e) + ")");
     }
     c10::IValue tag, version;
     if (!archive.try_read("format", tag) || !tag.isString() || tag.toStringRef() != format)

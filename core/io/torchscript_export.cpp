@@ -1,5 +1,7 @@
 #include "io/torchscript_export.h"
 
+#include <sstream>
+
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/torch.h>
@@ -44,12 +46,21 @@ void exportTorchScript(const GeneratorModel& model, const std::filesystem::path&
     if (network.classCount > 0)
         c.index_put_({torch::indexing::Slice(), 0}, 1.0);
     const auto psi = torch::tensor(1.0);
+    // Truncation pulls toward what dermgan's own forward pass uses: each class's mean w on a conditional model
+    // (a [classes, w] table stored in the file), else w_avg.
+    torch::Tensor classMeans;
+    if (network.classCount > 0 && generator->mapping->truncationCenter == nets::TruncationCenter::ClassMean) {
+        std::vector<torch::Tensor> means;
+        for (int k = 0; k < network.classCount; ++k)
+            means.push_back(generator->mapping->classMeanW(k));
+        classMeans = torch::stack(means);
+    }
     // psi enters as a tensor (a double would be traced as a constant): truncation applied to the untruncated ws.
     const auto forward = [&](torch::jit::Stack inputs) -> torch::jit::Stack {
         const auto zIn = inputs[0].toTensor(), cIn = inputs[1].toTensor(), psiIn = inputs[2].toTensor();
         auto ws = generator->mapping->forward(zIn, network.classCount > 0 ? cIn : torch::Tensor(), 1.0);
-        const auto& wAvg = generator->mapping->w_avg;
-        ws = wAvg + (ws - wAvg) * psiIn;
+        const auto center = classMeans.defined() ? cIn.matmul(classMeans).unsqueeze(1) : generator->mapping->w_avg;
+        ws = center + (ws - center) * psiIn;
         return {generator->synthesis->forward(ws, nets::NoiseMode::Const, false)};
     };
     // The weights become attributes of the scripted module: tracing with it as `self` records reads of
@@ -59,6 +70,8 @@ void exportTorchScript(const GeneratorModel& model, const std::filesystem::path&
         module.register_parameter(safeName(item.key()), item.value(), false);
     for (const auto& item : generator->named_buffers())
         module.register_buffer(safeName(item.key()), item.value());
+    if (classMeans.defined())
+        module.register_buffer("truncation_class_mean_w", classMeans);
     module.register_attribute("model_hash", c10::StringType::get(), model.hash);
     auto traced = torch::jit::tracer::trace({z, c, psi}, forward, [](const torch::autograd::Variable&) { return std::string(); },
                                            /*strict=*/false, /*force_outplace=*/false, &module);
@@ -67,7 +80,12 @@ void exportTorchScript(const GeneratorModel& model, const std::filesystem::path&
     module.type()->addMethod(method);
     std::string error;
     try {
-        writeFileAtomically(destination, [&](std::ostream& out) { module.save(out); });
+        // Serialised in memory first: LibTorch's archive writer throws from its destructor when the stream
+        // fails (a full disk aborted the process), while a failed write of plain bytes is caught below.
+        std::ostringstream buffer;
+        module.save(buffer);
+        const std::string bytes = buffer.str();
+        writeFileAtomically(destination, [&](std::ostream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
     } catch (const std::exception& e) {
         error = e.what();
     }

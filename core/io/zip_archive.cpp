@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+
+#include <zip.h>
 #include <zlib.h>
 
 #include "common/errors.h"
@@ -15,25 +18,6 @@ namespace {
 constexpr std::uint32_t kEndOfCentralDirectory = 0x06054b50;
 constexpr std::uint32_t kCentralHeader = 0x02014b50;
 constexpr std::uint32_t kLocalHeader = 0x04034b50;
-
-std::uint16_t le16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
-std::uint32_t le32(const std::uint8_t* p)
-{
-    return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
-           (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
-}
-
-std::vector<std::uint8_t> readAt(std::ifstream& in, std::uint64_t offset, std::size_t count,
-                                 const std::filesystem::path& path)
-{
-    std::vector<std::uint8_t> bytes(count);
-    in.seekg(static_cast<std::streamoff>(offset));
-    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(count));
-    if (!in)
-        throw InputError("ZIP archive " + path.string() + " is truncated: expected " + std::to_string(count) +
-                         " bytes at offset " + std::to_string(offset));
-    return bytes;
-}
 
 void put16(std::vector<std::uint8_t>& out, std::uint16_t v)
 {
@@ -48,100 +32,96 @@ void put32(std::vector<std::uint8_t>& out, std::uint32_t v)
 
 } // namespace
 
-ZipArchive::ZipArchive(std::filesystem::path path) : path_(std::move(path))
-{
-    std::ifstream in(path_, std::ios::binary);
-    if (!in)
-        throw InputError("cannot open ZIP archive " + path_.string() + ": file missing or unreadable");
-    in.seekg(0, std::ios::end);
-    const auto fileSize = static_cast<std::uint64_t>(in.tellg());
-    // The end-of-central-directory record is 22 bytes plus a comment of up to 65535 bytes.
-    const std::uint64_t tail = std::min<std::uint64_t>(fileSize, 22 + 65535);
-    if (fileSize < 22)
-        throw InputError(path_.string() + " is not a ZIP archive: too short");
-    const auto tailBytes = readAt(in, fileSize - tail, tail, path_);
-    std::ptrdiff_t eocd = -1;
-    for (std::ptrdiff_t i = static_cast<std::ptrdiff_t>(tail) - 22; i >= 0; --i)
-        if (le32(&tailBytes[i]) == kEndOfCentralDirectory) {
-            eocd = i;
-            break;
-        }
-    if (eocd < 0)
-        throw InputError(path_.string() + " is not a ZIP archive (no end-of-central-directory record; truncated?)");
-    const std::uint8_t* e = &tailBytes[eocd];
-    const std::uint16_t count = le16(e + 10);
-    const std::uint32_t directorySize = le32(e + 12);
-    const std::uint32_t directoryOffset = le32(e + 16);
-    if (count == 0xffff || directoryOffset == 0xffffffffu)
-        throw InputError(path_.string() + " is a ZIP64 archive, which is not supported: expected a plain ZIP");
-    if (static_cast<std::uint64_t>(directoryOffset) + directorySize > fileSize)
-        throw InputError(path_.string() + " is a truncated ZIP archive: central directory lies past the end");
+namespace {
 
-    const auto directory = readAt(in, directoryOffset, directorySize, path_);
-    std::size_t pos = 0;
-    for (std::uint16_t i = 0; i < count; ++i) {
-        if (pos + 46 > directory.size() || le32(&directory[pos]) != kCentralHeader)
-            throw InputError(path_.string() + " has a corrupt ZIP central directory (entry " + std::to_string(i) + ")");
-        const std::uint8_t* h = &directory[pos];
-        Entry entry;
-        entry.method = le16(h + 10);
-        entry.crc = le32(h + 16);
-        entry.compressedSize = le32(h + 20);
-        entry.size = le32(h + 24);
-        const std::uint16_t nameLength = le16(h + 28);
-        const std::uint16_t extraLength = le16(h + 30);
-        const std::uint16_t commentLength = le16(h + 32);
-        entry.localHeaderOffset = le32(h + 42);
-        if (pos + 46 + nameLength > directory.size())
-            throw InputError(path_.string() + " has a corrupt ZIP central directory (entry name)");
-        std::string name(reinterpret_cast<const char*>(h + 46), nameLength);
-        pos += 46u + nameLength + extraLength + commentLength;
-        if (!name.empty() && name.back() == '/')
+std::string libzipError(int code)
+{
+    zip_error_t error;
+    zip_error_init_with_code(&error, code);
+    std::string text = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    return text;
+}
+
+} // namespace
+
+struct ZipArchive::Handle {
+    zip_t* zip = nullptr;
+    std::mutex mutex;  // a zip_t is not safe for concurrent reads
+    ~Handle()
+    {
+        if (zip)
+            zip_discard(zip);
+    }
+};
+
+ZipArchive::ZipArchive(std::filesystem::path path) : path_(std::move(path)), handle_(std::make_shared<Handle>())
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path_, ec))
+        throw InputError("cannot open ZIP archive " + path_.string() + ": file missing or unreadable");
+    fileSize_ = std::filesystem::file_size(path_, ec);
+    int code = 0;
+    handle_->zip = zip_open(path_.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+    if (!handle_->zip) {
+        if (code == ZIP_ER_NOZIP)
+            throw InputError(path_.string() + " is not a ZIP archive (no end-of-central-directory record; truncated?)");
+        throw InputError("ZIP archive " + path_.string() + " is damaged (" + libzipError(code) + "); expected an intact ZIP file");
+    }
+    const zip_int64_t count = zip_get_num_entries(handle_->zip, 0);
+    for (zip_int64_t i = 0; i < count; ++i) {
+        const char* raw = zip_get_name(handle_->zip, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_GUESS);
+        if (!raw)
+            throw InputError("ZIP archive " + path_.string() + " has an unreadable name for member " + std::to_string(i));
+        std::string name(raw);
+        if (name.empty() || name.back() == '/')
             continue;
-        names_.push_back(name);
-        entries_.emplace(std::move(name), entry);
+        if (!indices_.emplace(name, static_cast<std::uint64_t>(i)).second)
+            throw InputError("ZIP archive " + path_.string() + " has two members named " + name + "; expected unique names");
+        names_.push_back(std::move(name));
     }
 }
 
 std::vector<std::uint8_t> ZipArchive::read(const std::string& name) const
 {
-    const auto it = entries_.find(name);
-    if (it == entries_.end())
+    const auto it = indices_.find(name);
+    if (it == indices_.end())
         throw InputError("ZIP archive " + path_.string() + " has no member " + name);
-    const Entry& entry = it->second;
-    std::ifstream in(path_, std::ios::binary);
-    if (!in)
-        throw InputError("cannot open ZIP archive " + path_.string());
-    const auto header = readAt(in, entry.localHeaderOffset, 30, path_);
-    if (le32(header.data()) != kLocalHeader)
-        throw InputError(path_.string() + ": corrupt local header for member " + name);
-    const std::uint64_t dataOffset = entry.localHeaderOffset + 30 + le16(&header[26]) + le16(&header[28]);
-    auto compressed = readAt(in, dataOffset, entry.compressedSize, path_);
-
-    std::vector<std::uint8_t> data;
-    if (entry.method == 0) {
-        data = std::move(compressed);
-    } else if (entry.method == 8) {
-        data.resize(entry.size);
-        z_stream stream{};
-        if (inflateInit2(&stream, -MAX_WBITS) != Z_OK)
-            throw std::runtime_error("zlib inflateInit2 failed");
-        stream.next_in = compressed.data();
-        stream.avail_in = static_cast<uInt>(compressed.size());
-        stream.next_out = data.data();
-        stream.avail_out = static_cast<uInt>(data.size());
-        const int status = inflate(&stream, Z_FINISH);
-        inflateEnd(&stream);
-        if (status != Z_STREAM_END || stream.total_out != entry.size)
-            throw InputError(path_.string() + ": member " + name + " does not inflate (corrupt deflate data)");
-    } else {
-        throw InputError(path_.string() + ": member " + name + " uses ZIP compression method " +
-                         std::to_string(entry.method) + "; expected stored (0) or deflate (8)");
-    }
-    const auto crc = static_cast<std::uint32_t>(crc32(0L, data.data(), static_cast<uInt>(data.size())));
-    if (crc != entry.crc)
-        throw InputError(path_.string() + ": member " + name + " fails its CRC check (corrupt archive)");
+    std::lock_guard<std::mutex> lock(handle_->mutex);
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat_index(handle_->zip, it->second, 0, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE))
+        throw InputError(path_.string() + ": member " + name + " has no readable size (" + zip_strerror(handle_->zip) + ")");
+    // Deflate expands at most ~1032:1; a larger claim is a damaged directory, refused before allocating it.
+    const std::uint64_t packed = (stat.valid & ZIP_STAT_COMP_SIZE) ? stat.comp_size : stat.size;
+    if (packed > fileSize_ || stat.size > std::max<std::uint64_t>(packed, 1) * 1100 + 1024)
+        throw InputError(path_.string() + ": member " + name + " claims " + std::to_string(stat.size) +
+                         " bytes, more than the archive can hold (damaged ZIP)");
+    zip_file_t* file = zip_fopen_index(handle_->zip, it->second, 0);
+    if (!file)
+        throw InputError(path_.string() + ": member " + name + " cannot be opened (" + zip_strerror(handle_->zip) + ")");
+    std::vector<std::uint8_t> data(static_cast<std::size_t>(stat.size));
+    std::uint64_t done = 0;
+    std::uint8_t extra = 0;
+    zip_int64_t got = 0;
+    while (done < data.size() && (got = zip_fread(file, data.data() + done, data.size() - done)) > 0)
+        done += static_cast<std::uint64_t>(got);
+    if (got >= 0 && done == data.size())
+        got = zip_fread(file, &extra, 1);  // reaching the end is when libzip checks the CRC
+    const std::string problem = got < 0 ? zip_file_strerror(file) : "";
+    zip_fclose(file);
+    if (got < 0)
+        throw InputError(path_.string() + ": member " + name + " is damaged (" + problem + "; corrupt archive)");
+    if (done != data.size() || got != 0)
+        throw InputError(path_.string() + ": member " + name + " holds another size than its directory entry (corrupt archive)");
     return data;
+}
+
+void verifyZipMembers(const std::filesystem::path& path)
+{
+    const ZipArchive archive(path);
+    for (const auto& name : archive.names())
+        archive.read(name);
 }
 
 void ZipWriter::add(const std::string& name, const std::vector<std::uint8_t>& data)

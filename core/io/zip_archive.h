@@ -1,8 +1,10 @@
 #pragma once
-// Read access to the members of a ZIP file (stored or deflated), enough for StyleGAN2-ADA dataset archives
-// made by its dataset_tool.py, which stores images uncompressed next to dataset.json. No ZIP64.
+// Read access to the members of a ZIP file through libzip (stored or deflated members, ZIP64, the archive's
+// consistency and every member's CRC checked): StyleGAN2-ADA dataset archives, .npz imports, and the
+// integrity check of LibTorch archives (.dermgan, .dermnet), whose own reader checks no CRC.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -11,28 +13,29 @@ namespace dermgan {
 
 class ZipArchive {
 public:
-    // Reads the central directory; throws InputError when the file is missing or not a ZIP archive.
+    // Reads the central directory; throws InputError when the file is missing, not a ZIP archive, or its
+    // local headers disagree with the directory.
     explicit ZipArchive(std::filesystem::path path);
 
     const std::filesystem::path& path() const { return path_; }
     // Member names in archive order (folders excluded).
     const std::vector<std::string>& names() const { return names_; }
-    bool contains(const std::string& name) const { return entries_.count(name) != 0; }
-    // The member's uncompressed bytes. Safe to call from several threads: each call opens its own stream.
+    bool contains(const std::string& name) const { return indices_.count(name) != 0; }
+    // The member's uncompressed bytes; InputError when its data fail the CRC or disagree with its size.
+    // Safe to call from several threads (reads are serialised; decoding what they return is not).
     std::vector<std::uint8_t> read(const std::string& name) const;
 
 private:
-    struct Entry {
-        std::uint16_t method = 0;  // 0 stored, 8 deflated
-        std::uint32_t crc = 0;
-        std::uint64_t compressedSize = 0;
-        std::uint64_t size = 0;
-        std::uint64_t localHeaderOffset = 0;
-    };
+    struct Handle;
     std::filesystem::path path_;
+    std::uint64_t fileSize_ = 0;
     std::vector<std::string> names_;
-    std::unordered_map<std::string, Entry> entries_;
+    std::unordered_map<std::string, std::uint64_t> indices_;
+    std::shared_ptr<Handle> handle_;
 };
+
+// Reads every member of the ZIP file `path` once; InputError naming the first damaged one.
+void verifyZipMembers(const std::filesystem::path& path);
 
 // Writes a ZIP file with stored (uncompressed) members, atomically: the layout of dataset_tool.py archives.
 class ZipWriter {

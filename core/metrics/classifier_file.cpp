@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "io/file_errors.h"
 #include "io/tagged_archive.h"
 
 namespace dermgan::metrics {
@@ -37,23 +38,25 @@ void saveClassifier(nets::LesionClassifier& network, const nlohmann::json& card,
 
 ClassifierModel loadClassifier(const std::filesystem::path& path, const c10::Device& device)
 {
-    auto archive = openTaggedArchive(path, kClassifierFormat, kClassifierVersion, "dermgan classifier");
-    nets::ClassifierConfig config;
-    ClassifierModel model;
-    try {
-        config = readJsonEntry(archive, "config", path).get<nets::ClassifierConfig>();
-        model.card = readJsonEntry(archive, "card", path);
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError("classifier " + path.string() + " has an incomplete config: " + e.what());
-    }
-    model.network = nets::LesionClassifier(config);
-    loadModuleEntry(archive, "weights", *model.network, path);
-    model.network->eval();
-    model.hash = moduleHash(*model.network);
-    model.network->to(device);
-    model.path = path;
-    model.device = device;
-    return model;
+    return readingFile(path, "a dermgan classifier (.dermnet, made by dermgan classify --save)", [&] {
+        auto archive = openTaggedArchive(path, kClassifierFormat, kClassifierVersion, "dermgan classifier");
+        nets::ClassifierConfig config;
+        ClassifierModel model;
+        try {
+            config = readJsonEntry(archive, "config", path).get<nets::ClassifierConfig>();
+            model.card = readJsonEntry(archive, "card", path);
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError("classifier " + path.string() + " has an incomplete config: " + e.what());
+        }
+        model.network = nets::LesionClassifier(config);
+        loadModuleEntry(archive, "weights", *model.network, path);
+        model.network->eval();
+        model.hash = moduleHash(*model.network);
+        model.network->to(device);
+        model.path = path;
+        model.device = device;
+        return model;
+    });
 }
 
 } // namespace dermgan::metrics

@@ -1,7 +1,9 @@
 #include "nets/generator.h"
 
 #include <cmath>
+#include <mutex>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include "nets/resample.h"
@@ -56,8 +58,14 @@ MappingNetworkImpl::MappingNetworkImpl(int zDim_, int cDim_, int wDim_, int numW
         w_avg = register_buffer("w_avg", torch::zeros({wDim}));
 }
 
-torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::Tensor& c, double psi, int cutoff,
-                                          bool updateWAvg)
+struct MappingNetworkImpl::ClassMeanCache {
+    std::mutex mutex;  // the explorer's gallery and generator views render from two threads
+    std::vector<torch::Tensor> means;  // by class; undefined until asked for
+    std::int64_t version = -1;
+    c10::Device device = c10::kCPU;
+};
+
+torch::Tensor MappingNetworkImpl::mapped(const torch::Tensor& z, const torch::Tensor& c)
 {
     torch::Tensor x;
     if (zDim > 0)
@@ -68,6 +76,46 @@ torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::T
     }
     for (auto& layer : layers)
         x = layer->forward(x);
+    return x;
+}
+
+// Every in-place update (optimiser step, EMA, load) bumps a tensor's version counter.
+std::int64_t MappingNetworkImpl::weightsVersion() const
+{
+    std::int64_t version = 0;
+    for (const auto& parameter : parameters())
+        version += static_cast<std::int64_t>(parameter._version());
+    return version;
+}
+
+torch::Tensor MappingNetworkImpl::classMeanW(int classIndex)
+{
+    TORCH_CHECK(classIndex >= 0 && classIndex < cDim, "class index out of range");
+    if (!classMeans_)
+        classMeans_ = std::make_shared<ClassMeanCache>();
+    std::lock_guard<std::mutex> lock(classMeans_->mutex);
+    const auto device = layers.front()->weight.device();
+    const auto version = weightsVersion();
+    if (classMeans_->version != version || classMeans_->device != device) {
+        classMeans_->means.assign(static_cast<std::size_t>(cDim), torch::Tensor());
+        classMeans_->version = version;
+        classMeans_->device = device;
+    }
+    auto& mean = classMeans_->means[static_cast<std::size_t>(classIndex)];
+    if (!mean.defined()) {
+        torch::NoGradGuard noGrad;
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<std::uint64_t>(classIndex));
+        const auto z = torch::randn({kClassMeanSamples, std::max(zDim, 1)}, generator, torch::kFloat32).to(device);
+        const auto c = torch::zeros({kClassMeanSamples, cDim}, z.options()).index_fill_(1, torch::tensor({classIndex}, z.options().dtype(torch::kLong)), 1.0);
+        mean = mapped(zDim > 0 ? z : torch::Tensor(), c).mean(0);
+    }
+    return mean;
+}
+
+torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::Tensor& c, double psi, int cutoff,
+                                          bool updateWAvg)
+{
+    torch::Tensor x = mapped(z, c);
     if (updateWAvg && w_avg.defined()) {
         torch::NoGradGuard noGrad;
         w_avg.copy_(x.detach().mean(0).lerp(w_avg, wAvgBeta));
@@ -75,11 +123,21 @@ torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::T
     if (numWs > 0)
         x = x.unsqueeze(1).repeat({1, numWs, 1});
     if (psi != 1.0 && w_avg.defined()) {
+        torch::Tensor center = w_avg;
+        if (cDim > 0 && c.defined() && truncationCenter == TruncationCenter::ClassMean) {
+            std::vector<torch::Tensor> means;
+            const auto used = (c != 0).any(0).to(torch::kCPU);  // only the classes that c asks for are computed
+            for (int k = 0; k < cDim; ++k)
+                means.push_back(used[k].item<bool>() ? classMeanW(k) : torch::zeros({wDim}, x.options()));
+            center = c.to(x.dtype()).matmul(torch::stack(means));  // [N, wDim]: the class mean, or a blend
+            if (numWs > 0)
+                center = center.unsqueeze(1);
+        }
         if (numWs > 0 && cutoff >= 0 && cutoff < numWs) {
-            auto head = w_avg.lerp(x.narrow(1, 0, cutoff), psi);
+            auto head = center.lerp(x.narrow(1, 0, cutoff), psi);
             x = torch::cat({head, x.narrow(1, cutoff, numWs - cutoff)}, 1);
         } else {
-            x = w_avg.lerp(x, psi);
+            x = center.lerp(x, psi);
         }
     }
     return x;

@@ -3,6 +3,8 @@
 // image) with modulated convolutions, weight demodulation, per-layer noise and the skip architecture
 // (ToRGB at every resolution, upsampled and summed). Module and parameter names match the reference
 // StyleGAN2-ADA (mapping.fc0.weight, synthesis.b8.conv0.affine.bias, synthesis.b4.const, ...).
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -21,18 +23,35 @@ torch::Tensor modulatedConv2d(const torch::Tensor& x, const torch::Tensor& weigh
                               const torch::Tensor& shift, int up, int padding, const torch::Tensor& filter,
                               bool demodulate, bool flipWeight, bool fused, double outputGain = 1.0);
 
+// Where truncation pulls w. The reference pulls every class toward one w_avg tracked over all classes, so a
+// conditional model at psi 0 draws the same image for every diagnosis; the class's own mean w keeps each
+// diagnosis (the conditional default here; StyleGAN3 issue #76).
+enum class TruncationCenter { ClassMean, GlobalMean };
+
 struct MappingNetworkImpl : torch::nn::Module {
     // numWs = 0: return [N, wDim] instead of broadcasting; wAvgBeta < 0: no w_avg tracking (D's mapping).
     MappingNetworkImpl(int zDim, int cDim, int wDim, int numWs, int numLayers, double lrMultiplier, double wAvgBeta);
-    // Truncation moves the first `cutoff` ws (all when cutoff < 0) toward w_avg: w_avg + psi (w - w_avg).
+    // Truncation moves the first `cutoff` ws (all when cutoff < 0) toward the centre: centre + psi (w - centre),
+    // the centre being w_avg, or for a conditional mapping with TruncationCenter::ClassMean the mean w of the
+    // class that each row of c asks for (c [N, cDim], one-hot or a blend of classes).
     torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& c, double psi = 1.0, int cutoff = -1,
                           bool updateWAvg = false);
+    // Mean w of class k over kClassMeanSamples fixed z (seed 0), cached until a weight changes: [wDim].
+    torch::Tensor classMeanW(int classIndex);
 
+    static constexpr int kClassMeanSamples = 2048;
     int zDim, cDim, wDim, numWs;
     double wAvgBeta;
+    TruncationCenter truncationCenter = TruncationCenter::ClassMean;
     FullyConnectedLayer embed{nullptr};
     std::vector<FullyConnectedLayer> layers;
     torch::Tensor w_avg;
+
+private:
+    torch::Tensor mapped(const torch::Tensor& z, const torch::Tensor& c);
+    std::int64_t weightsVersion() const;
+    struct ClassMeanCache;
+    std::shared_ptr<ClassMeanCache> classMeans_;
 };
 TORCH_MODULE(MappingNetwork);
 

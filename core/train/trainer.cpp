@@ -14,7 +14,9 @@
 #include "common/runtime.h"
 #include "data/image_store.h"
 #include "io/atomic_file.h"
+#include "io/file_errors.h"
 #include "io/image_io.h"
+#include "io/run_folder_lock.h"
 #include "io/snapshot.h"
 #include "nets/latents.h"
 #include "train/augment_pipe.h"
@@ -44,10 +46,14 @@ double residentMegabytes()
     return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
+// "000050" for 50 kimg, "000000.100" for 0.1 kimg: whole kimg keep the reference's name, anything finer
+// gets the images after the point, so that snapshots under 1 kimg apart never share (and overwrite) a name.
 std::string kimgTag(int64_t nimg)
 {
     std::ostringstream out;
     out << std::setw(6) << std::setfill('0') << nimg / 1000;
+    if (nimg % 1000 != 0)
+        out << '.' << std::setw(3) << std::setfill('0') << nimg % 1000;
     return out.str();
 }
 
@@ -369,7 +375,7 @@ bool Trainer::runUntil(int64_t end, const TickCallback& onTick, const std::funct
 {
     auto& s = *s_;
     const fs::path out = s.config.outDir;
-    fs::create_directories(out);
+    const RunFolderLock lock(out);  // one writer per folder: a second run refuses, naming this process
     writeTextFileAtomically(out / "training_options.json", nlohmann::json(s.config).dump(2) + "\n");
     std::ofstream stats(out / "stats.jsonl", std::ios::app);
     const auto tickImages = std::max<int64_t>(1, std::llround(s.config.tickKimg * 1000.0));
@@ -410,8 +416,11 @@ bool Trainer::runUntil(int64_t end, const TickCallback& onTick, const std::funct
         stats << line.dump() << "\n" << std::flush;
         bool snapshotWritten = false;
         if (writeSnapshots && (s.nimg >= nextSnapshot || done)) {
-            saveSnapshot(out / ("snapshot-" + kimgTag(s.nimg) + ".dermgan"));
-            s.writeSampleGrid(out / ("fakes-" + kimgTag(s.nimg) + ".png"));
+            // Named by the checkpoint reached (the run's end, or the last multiple of --snap), not by the
+            // images shown, which overshoot it by up to a batch: 50 kimg at batch 32 is snapshot-000050.
+            const int64_t checkpoint = done ? end : (s.nimg / snapshotImages) * snapshotImages;
+            saveSnapshot(out / ("snapshot-" + kimgTag(checkpoint) + ".dermgan"));
+            s.writeSampleGrid(out / ("fakes-" + kimgTag(checkpoint) + ".png"));
             snapshotWritten = true;
             nextSnapshot = (s.nimg / snapshotImages + 1) * snapshotImages;
         }
@@ -461,68 +470,71 @@ void Trainer::saveSnapshot(const fs::path& path, const nlohmann::json& federatio
 
 void Trainer::resume(const fs::path& path)
 {
-    auto& s = *s_;
-    auto archive = openSnapshot(path);
-    const auto stored = readJsonEntry(archive, "config", path).get<TrainingConfig>();
-    if (nlohmann::json(stored.network) != nlohmann::json(s.config.network))
-        throw InputError("snapshot " + path.string() + " was trained with another network configuration (" +
-                         nlohmann::json(stored.network).dump() + "); expected the one of this run");
-    const auto progress = readJsonEntry(archive, "progress", path);
-    if (progress.value("images", std::size_t{0}) != s.data.labels.size())
-        throw InputError("snapshot " + path.string() + " was trained on " +
-                         std::to_string(progress.value("images", std::size_t{0})) + " images; this run has " +
-                         std::to_string(s.data.labels.size()) + " (another dataset or split?)");
-    loadModuleEntry(archive, "G_ema", *s.G_ema, path);
-    loadModuleEntry(archive, "G", *s.G, path);
-    loadModuleEntry(archive, "D", *s.D, path);
-    s.G->to(s.device);
-    s.D->to(s.device);
-    s.G_ema->to(s.device);
-    try {
-        torch::serialize::InputArchive optG, optD;
-        archive.read("opt_G", optG);
-        archive.read("opt_D", optD);
-        s.optG->load(optG);
-        s.optD->load(optD);
-        torch::Tensor rngState;
-        archive.read("rng/torch", rngState);
-        auto generator = at::detail::getDefaultCPUGenerator();  // shares the global generator's state
-        generator.set_state(rngState);
-        c10::IValue samplerState, flipState;
-        archive.read("rng/sampler", samplerState);
-        archive.read("rng/flip", flipState);
-        s.sampler->restore(samplerState.toStringRef());
-        std::istringstream flip(flipState.toStringRef());
-        flip >> s.rng;
-    } catch (const c10::Error& e) {
-        throw InputError("snapshot " + path.string() + " has no usable optimizer/RNG state (a generator-only export?): " +
-                         e.msg().substr(0, e.msg().find('\n')));
-    }
-    s.nimg = progress.at("nimg").get<int64_t>();
-    s.step = progress.at("step").get<int64_t>();
-    s.tick = progress.at("tick").get<int64_t>();
-    s.ada.p = progress.at("augment_p").get<double>();
-    s.ada.pendingSignSum = progress.value("ada_pending_sign_sum", 0.0);
-    s.ada.pendingCount = progress.value("ada_pending_count", int64_t{0});
-    s.ada.pendingSteps = progress.value("ada_pending_steps", 0);
-    s.ada.lastSignMean = progress.value("ada_last_sign_mean", 0.0);
-    s.plMean = progress.value("pl_mean", 0.0);
-    s.wallSeconds = progress.value("wall_seconds", 0.0);
-
-    // Stats lines written after this snapshot belong to a run that did not survive: drop them.
-    const fs::path statsPath = fs::path(s.config.outDir) / "stats.jsonl";
-    std::ifstream in(statsPath);
-    std::string kept, line;
-    while (std::getline(in, line)) {
+    // Any failure of a damaged or foreign file is one line naming it (a shrunk member once crashed here).
+    readingFile(path, "a dermgan training snapshot (latest.dermgan or snapshot-*.dermgan of dermgan train)", [&] {
+        auto& s = *s_;
+        auto archive = openSnapshot(path);
+        const auto stored = readJsonEntry(archive, "config", path).get<TrainingConfig>();
+        if (nlohmann::json(stored.network) != nlohmann::json(s.config.network))
+            throw InputError("snapshot " + path.string() + " was trained with another network configuration (" +
+                             nlohmann::json(stored.network).dump() + "); expected the one of this run");
+        const auto progress = readJsonEntry(archive, "progress", path);
+        if (progress.value("images", std::size_t{0}) != s.data.labels.size())
+            throw InputError("snapshot " + path.string() + " was trained on " +
+                             std::to_string(progress.value("images", std::size_t{0})) + " images; this run has " +
+                             std::to_string(s.data.labels.size()) + " (another dataset or split?)");
+        loadModuleEntry(archive, "G_ema", *s.G_ema, path);
+        loadModuleEntry(archive, "G", *s.G, path);
+        loadModuleEntry(archive, "D", *s.D, path);
+        s.G->to(s.device);
+        s.D->to(s.device);
+        s.G_ema->to(s.device);
         try {
-            if (nlohmann::json::parse(line).value("kimg", 0.0) * 1000.0 <= static_cast<double>(s.nimg) + 0.5)
-                kept += line + "\n";
-        } catch (const nlohmann::json::exception&) {
-            // a line cut by the kill: drop it
+            torch::serialize::InputArchive optG, optD;
+            archive.read("opt_G", optG);
+            archive.read("opt_D", optD);
+            s.optG->load(optG);
+            s.optD->load(optD);
+            torch::Tensor rngState;
+            archive.read("rng/torch", rngState);
+            auto generator = at::detail::getDefaultCPUGenerator();  // shares the global generator's state
+            generator.set_state(rngState);
+            c10::IValue samplerState, flipState;
+            archive.read("rng/sampler", samplerState);
+            archive.read("rng/flip", flipState);
+            s.sampler->restore(samplerState.toStringRef());
+            std::istringstream flip(flipState.toStringRef());
+            flip >> s.rng;
+        } catch (const c10::Error& e) {
+            throw InputError("snapshot " + path.string() + " has no usable optimizer/RNG state (a generator-only export?): " +
+                             e.msg().substr(0, e.msg().find('\n')));
         }
-    }
-    if (in.is_open())
-        writeTextFileAtomically(statsPath, kept);
+        s.nimg = progress.at("nimg").get<int64_t>();
+        s.step = progress.at("step").get<int64_t>();
+        s.tick = progress.at("tick").get<int64_t>();
+        s.ada.p = progress.at("augment_p").get<double>();
+        s.ada.pendingSignSum = progress.value("ada_pending_sign_sum", 0.0);
+        s.ada.pendingCount = progress.value("ada_pending_count", int64_t{0});
+        s.ada.pendingSteps = progress.value("ada_pending_steps", 0);
+        s.ada.lastSignMean = progress.value("ada_last_sign_mean", 0.0);
+        s.plMean = progress.value("pl_mean", 0.0);
+        s.wallSeconds = progress.value("wall_seconds", 0.0);
+
+        // Stats lines written after this snapshot belong to a run that did not survive: drop them.
+        const fs::path statsPath = fs::path(s.config.outDir) / "stats.jsonl";
+        std::ifstream in(statsPath);
+        std::string kept, line;
+        while (std::getline(in, line)) {
+            try {
+                if (nlohmann::json::parse(line).value("kimg", 0.0) * 1000.0 <= static_cast<double>(s.nimg) + 0.5)
+                    kept += line + "\n";
+            } catch (const nlohmann::json::exception&) {
+                // a line cut by the kill: drop it
+            }
+        }
+        if (in.is_open())
+            writeTextFileAtomically(statsPath, kept);
+    });
 }
 
 void Trainer::writeSampleGrid(const fs::path& path) { s_->writeSampleGrid(path); }

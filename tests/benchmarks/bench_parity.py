@@ -56,6 +56,11 @@ def cpu_description():
     return f"{model}; {os.cpu_count()} logical cores; {' '.join(isa) or 'no AVX'}"
 
 
+def snapshot_kimg(path):
+    """kimg of snapshot-000050.dermgan (50) or snapshot-000000.100.dermgan (0.1): names do not sort by it."""
+    return float(os.path.basename(path)[len("snapshot-"):-len(".dermgan")])
+
+
 def median_rate(stats_file, key="sec_per_kimg"):
     rates = []
     with open(stats_file) as lines:
@@ -118,7 +123,7 @@ def scored_run(args, side, seed):
     out = os.path.join(args.out, f"{side}-s{seed}")
     rows = []
     if side == "dermgan":
-        snapshots = sorted(glob.glob(os.path.join(out, "snapshot-*.dermgan")))
+        snapshots = sorted(glob.glob(os.path.join(out, "snapshot-*.dermgan")), key=snapshot_kimg)
     else:
         snapshots = []
         for pickle in sorted(glob.glob(os.path.join(out, "network-snapshot-*.pkl"))):

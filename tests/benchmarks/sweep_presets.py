@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from bench_parity import ROOT, last_stats, median_rate, run
+from bench_parity import ROOT, last_stats, median_rate, run, snapshot_kimg
 
 DEFAULT_CONFIGS = [
     "cbase1024='--cbase 1024 --cmax 256'",   # the cpu preset of 2026-11 (16 channels at 64x64)
@@ -104,7 +104,7 @@ def main():
         if not os.path.exists(stats):
             continue
         rate = median_rate(stats)
-        snapshots = sorted(glob.glob(os.path.join(out, "snapshot-*.dermgan")))
+        snapshots = sorted(glob.glob(os.path.join(out, "snapshot-*.dermgan")), key=snapshot_kimg)
         if not snapshots:
             continue
         data = score(args, snapshots[-1])

@@ -1,0 +1,91 @@
+#include "data/image_header.h"
+
+#include <cstring>
+
+namespace dermgan {
+
+namespace {
+
+std::uint32_t be16(const std::uint8_t* p) { return (std::uint32_t(p[0]) << 8) | p[1]; }
+std::uint32_t be32(const std::uint8_t* p) { return (be16(p) << 16) | be16(p + 2); }
+std::uint32_t le16(const std::uint8_t* p) { return (std::uint32_t(p[1]) << 8) | p[0]; }
+std::uint32_t le24(const std::uint8_t* p) { return le16(p) | (std::uint32_t(p[2]) << 16); }
+std::uint32_t le32(const std::uint8_t* p) { return le24(p) | (std::uint32_t(p[3]) << 24); }
+
+std::optional<ImageSize> pngSize(const std::vector<std::uint8_t>& b)
+{
+    static const std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (b.size() < 24 || std::memcmp(b.data(), signature, 8) != 0 || std::memcmp(&b[12], "IHDR", 4) != 0)
+        return std::nullopt;
+    return ImageSize{be32(&b[16]), be32(&b[20])};
+}
+
+// Walks the marker segments up to the first start-of-frame (SOF0-SOF15 but DHT, JPG and DAC).
+std::optional<ImageSize> jpegSize(const std::vector<std::uint8_t>& b)
+{
+    if (b.size() < 4 || b[0] != 0xFF || b[1] != 0xD8)
+        return std::nullopt;
+    std::size_t pos = 2;
+    while (pos + 4 <= b.size()) {
+        if (b[pos] != 0xFF)
+            return std::nullopt;
+        const std::uint8_t marker = b[pos + 1];
+        if (marker == 0xFF) {  // fill byte
+            ++pos;
+            continue;
+        }
+        if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+            pos += 2;
+            continue;
+        }
+        const std::size_t length = be16(&b[pos + 2]);
+        const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        if (startOfFrame) {
+            if (pos + 9 > b.size())
+                return std::nullopt;
+            return ImageSize{be16(&b[pos + 7]), be16(&b[pos + 5])};
+        }
+        if (marker == 0xDA || marker == 0xD9 || length < 2)
+            return std::nullopt;
+        pos += 2 + length;
+    }
+    return std::nullopt;
+}
+
+std::optional<ImageSize> bmpSize(const std::vector<std::uint8_t>& b)
+{
+    if (b.size() < 26 || b[0] != 'B' || b[1] != 'M' || le32(&b[14]) < 12)
+        return std::nullopt;
+    if (le32(&b[14]) == 12)  // OS/2 BITMAPCOREHEADER: 16-bit sizes
+        return ImageSize{le16(&b[18]), le16(&b[20])};
+    const auto height = static_cast<std::int32_t>(le32(&b[22]));  // negative: stored top-down
+    return ImageSize{static_cast<std::int32_t>(le32(&b[18])), height < 0 ? -std::int64_t(height) : height};
+}
+
+std::optional<ImageSize> webpSize(const std::vector<std::uint8_t>& b)
+{
+    if (b.size() < 30 || std::memcmp(b.data(), "RIFF", 4) != 0 || std::memcmp(&b[8], "WEBP", 4) != 0)
+        return std::nullopt;
+    const std::uint8_t* chunk = &b[12];
+    if (std::memcmp(chunk, "VP8 ", 4) == 0)
+        return ImageSize{le16(&b[26]) & 0x3FFF, le16(&b[28]) & 0x3FFF};
+    if (std::memcmp(chunk, "VP8L", 4) == 0) {
+        const std::uint32_t bits = le32(&b[21]);
+        return ImageSize{(bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1};
+    }
+    if (std::memcmp(chunk, "VP8X", 4) == 0)
+        return ImageSize{std::int64_t(le24(&b[24])) + 1, std::int64_t(le24(&b[27])) + 1};
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<ImageSize> readImageHeaderSize(const std::vector<std::uint8_t>& bytes)
+{
+    for (auto probe : {pngSize, jpegSize, bmpSize, webpSize})
+        if (auto size = probe(bytes))
+            return size;
+    return std::nullopt;
+}
+
+} // namespace dermgan

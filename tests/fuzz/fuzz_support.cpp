@@ -1,0 +1,29 @@
+#include "fuzz_support.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include <unistd.h>
+
+namespace dermgan::fuzz {
+
+const std::filesystem::path& scratchFolder()
+{
+    static const std::filesystem::path folder = [] {
+        std::string pattern = (std::filesystem::temp_directory_path() / "dermgan-fuzz-XXXXXX").string();
+        if (!::mkdtemp(pattern.data()))
+            std::abort();
+        return std::filesystem::path(pattern);
+    }();
+    return folder;
+}
+
+std::filesystem::path writeScratch(const std::string& name, const std::uint8_t* data, std::size_t size)
+{
+    const auto path = scratchFolder() / name;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+    return path;
+}
+
+} // namespace dermgan::fuzz

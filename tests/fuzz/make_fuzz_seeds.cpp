@@ -1,0 +1,171 @@
+// Writes the seed corpus of every fuzz target, made in code (no downloaded or patient data): valid inputs
+// of each format, so that libFuzzer starts from files the parsers accept and mutates them from there.
+// usage: make_fuzz_seeds OUT   (writes OUT/<target>/<name> for the targets of tests/fuzz/CMakeLists.txt)
+#include <fstream>
+#include <iostream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
+
+#include "explain/latent_directions.h"
+#include "explain/latent_recipe.h"
+#include "io/npy.h"
+#include "io/snapshot.h"
+#include "io/tagged_archive.h"
+#include "io/zip_archive.h"
+
+namespace fs = std::filesystem;
+using namespace dermgan;
+
+namespace {
+
+void writeBytes(const fs::path& path, const std::vector<std::uint8_t>& bytes)
+{
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void writeText(const fs::path& path, const std::string& text)
+{
+    writeBytes(path, std::vector<std::uint8_t>(text.begin(), text.end()));
+}
+
+std::vector<std::uint8_t> readBytes(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::uint8_t> encoded(const std::string& extension, const cv::Mat& image)
+{
+    std::vector<std::uint8_t> bytes;
+    cv::imencode(extension, image, bytes);
+    return bytes;
+}
+
+// A small lesion-like picture: a dark disc on skin colour.
+cv::Mat lesion(int side)
+{
+    cv::Mat image(side, side, CV_8UC3, cv::Scalar(150, 170, 220));
+    for (int y = 0; y < side; ++y)
+        for (int x = 0; x < side; ++x)
+            if ((x - side / 2) * (x - side / 2) + (y - side / 2) * (y - side / 2) < side * side / 9)
+                image.at<cv::Vec3b>(y, x) = cv::Vec3b(60, 50, 90);
+    return image;
+}
+
+void images(const fs::path& out)
+{
+    const auto jpeg = encoded(".jpg", lesion(24));
+    writeBytes(out / "lesion.png", encoded(".png", lesion(20)));
+    writeBytes(out / "lesion.jpg", jpeg);
+    writeBytes(out / "lesion.bmp", encoded(".bmp", lesion(12)));
+    cv::Mat grey16(8, 8, CV_16UC1, cv::Scalar(0x8080));
+    writeBytes(out / "grey16.png", encoded(".png", grey16));
+    cv::Mat alpha(8, 8, CV_8UC4, cv::Scalar(1, 2, 3, 4));
+    writeBytes(out / "alpha.png", encoded(".png", alpha));
+    // The same JPEG with an EXIF Orientation of 6.
+    std::vector<std::uint8_t> exif = {0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2A, 0, 8, 0, 0, 0,
+                                      1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0};
+    auto rotated = jpeg;
+    rotated.insert(rotated.begin() + 2, exif.begin(), exif.end());
+    writeBytes(out / "rotated.jpg", rotated);
+}
+
+void tables(const fs::path& out)
+{
+    writeText(out / "ham.csv", "lesion_id,image_id,dx,dx_type,age,sex,localization\nHAM_1,ISIC_0000000,nv,histo,45.0,male,back\n");
+    writeText(out / "ham.tab", "lesion_id\timage_id\tdx\n\"HAM_1\"\t\"ISIC_0000000\"\t\"mel\"\n");
+    writeText(out / "isic-onehot.csv", "image,MEL,NV,BCC\nISIC_0000000,0.0,1.0,0.0\n");
+    writeText(out / "isic-target.csv", "image_name,patient_id,target\nISIC_0000000,IP_1,1\n");
+    writeText(out / "semicolons.csv", "image_id;dx;lesion_id\nISIC_0000000;bkl;HAM_2\n");
+}
+
+void datasetZips(const fs::path& out)
+{
+    ZipWriter labelled;
+    labelled.add("00000/img00000000.png", encoded(".png", lesion(16)));
+    labelled.add("00000/img00000001.jpg", encoded(".jpg", lesion(16)));
+    labelled.add("dataset.json", std::string(R"({"labels": [["00000/img00000000.png", 0], ["00000/img00000001.jpg", 1]],)"
+                                             R"( "class_names": ["nv", "mel"]})"));
+    labelled.save(out / "labelled.zip");
+    ZipWriter nested;
+    nested.add("lesions/dataset.json", std::string(R"({"labels": null})"));
+    nested.add("lesions/00000/a.png", encoded(".png", lesion(16)));
+    nested.add("__MACOSX/lesions/00000/._a.png", std::string("AppleDouble"));
+    nested.save(out / "nested.zip");
+}
+
+nets::NetworkConfig tinyNetwork()
+{
+    nets::NetworkConfig config;
+    config.resolution = 16;
+    config.classCount = 2;
+    config.classNames = {"nv", "mel"};
+    config.zDim = 8;
+    config.wDim = 8;
+    config.channelBase = 64;
+    config.channelMax = 8;
+    return config;
+}
+
+void models(const fs::path& out, const fs::path& jsonOut)
+{
+    GeneratorModel model;
+    model.training.network = tinyNetwork();
+    model.generator = nets::Generator(model.training.network);
+    model.generator->eval();
+    model.hash = moduleHash(*model.generator);
+    fs::create_directories(out);
+    exportGenerator(model, out / "tiny.dermgan");
+    // One byte in front picks the reader's file extension (0: .dermgan, 1: .npz).
+    auto bytes = readBytes(out / "tiny.dermgan");
+    bytes.insert(bytes.begin(), 0);
+    writeBytes(out / "tiny.dermgan", bytes);
+    writeNpz(out / "arrays.npz", {{"__config__", torch::zeros({4}, torch::kUInt8)}, {"w", torch::ones({2, 3})}});
+    bytes = readBytes(out / "arrays.npz");
+    bytes.insert(bytes.begin(), 1);
+    writeBytes(out / "arrays.npz", bytes);
+
+    explain::DirectionSet set;
+    set.modelHash = model.hash;
+    set.wDim = 8;
+    set.numWs = model.training.network.numWs();
+    set.directions = explain::pcaDirections(model, 2, 64, 0);
+    explain::saveDirections(set, jsonOut / "directions.json");
+    bytes = readBytes(jsonOut / "directions.json");
+    bytes.insert(bytes.begin(), 0);
+    writeBytes(jsonOut / "directions.json", bytes);
+    explain::LatentRecipe recipe;
+    recipe.classIndex = 1;
+    recipe.psi = 0.7;
+    recipe.mix.enabled = true;
+    writeText(jsonOut / "recipe.json", std::string(1, '\x01') + explain::toJson(recipe).dump());
+}
+
+void npys(const fs::path& out)
+{
+    fs::create_directories(out);
+    writeNpy(out / "ws.npy", torch::randn({10, 8}));
+    writeNpy(out / "labels.npy", torch::arange(5));
+    writeNpy(out / "pixels.npy", torch::zeros({2, 3, 4, 4}, torch::kUInt8));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc != 2) {
+        std::cerr << "usage: make_fuzz_seeds OUT\n";
+        return 2;
+    }
+    const fs::path out = argv[1];
+    images(out / "fuzz_image_decode");
+    tables(out / "fuzz_metadata_tables");
+    datasetZips(out / "fuzz_dataset_zip");
+    fs::create_directories(out / "fuzz_json_files");
+    models(out / "fuzz_model_archive", out / "fuzz_json_files");
+    npys(out / "fuzz_npy");
+    std::cout << "seed corpora written to " << out.string() << "\n";
+    return 0;
+}
