@@ -2,6 +2,8 @@
 // change, undo/redo, latest-wins rendering, states, export, bad files.
 #include <QtTest>
 
+#include <QRegularExpression>
+
 #include <QAbstractAxis>
 #include <QApplication>
 #include <QChart>
@@ -228,6 +230,31 @@ private Q_SLOTS:
         QCOMPARE(text.at("dermgan:synthetic"), std::string("true"));
         QCOMPARE(text.at("dermgan:seed"), std::string("5"));
         QCOMPARE(QImage(png).convertToFormat(QImage::Format_RGB888), shown);
+
+        // Reliability campaign: a state of class 99 was applied (seed and all) and left the old image on
+        // screen; a state that is not a JSON object gave a raw type error. Both are refused and change nothing.
+        QFile saved(state);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QString stateText = QString::fromUtf8(saved.readAll());
+        saved.close();
+        stateText.replace(QRegularExpression("\"class\":\\s*1"), "\"class\": 99");
+        stateText.replace(QRegularExpression("\"seed\":\\s*5"), "\"seed\": 3");
+        const QString bad = dir_.path() + "/class99.json";
+        QFile badFile(bad);
+        QVERIFY(badFile.open(QIODevice::WriteOnly));
+        badFile.write(stateText.toUtf8());
+        badFile.close();
+        const auto before = other.generatorView()->recipe();
+        const QString refused = other.loadExplorerState(bad);
+        QVERIFY2(refused.contains("class 99 is out of range") && refused.contains("class99.json") && !refused.contains('\n'),
+                 qPrintable(refused));
+        QCOMPARE(other.generatorView()->recipe(), before);
+        QFile array(dir_.path() + "/array.json");
+        QVERIFY(array.open(QIODevice::WriteOnly));
+        array.write("[1, 2, 3]");
+        array.close();
+        const QString notObject = other.loadExplorerState(array.fileName());
+        QVERIFY2(notObject.contains("not an explorer state") && !notObject.contains("json.exception"), qPrintable(notObject));
     }
 
     void mapOfLatentsOpensAPointInTheGenerator()

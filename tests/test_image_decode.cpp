@@ -97,6 +97,10 @@ private Q_SLOTS:
                                          0x00, 0x00, 0x9C, 0x40, 0x00, 0x00, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0};
         expectDecodeError(png, "40000x30000");
         expectDecodeError(png, "too large");
+        // Found by fuzz_image_decode: sizes whose product overflows an int64 (3250700737 x 3250700737).
+        for (int i = 16; i < 24; ++i)
+            png[static_cast<std::size_t>(i)] = 0xC1;
+        expectDecodeError(png, "too large");
     }
 
     // Reliability campaign: half a JPEG with an end-of-image marker appended, and a JPEG whose header claims

@@ -369,7 +369,7 @@ QString MainWindow::loadExplorerState(const QString& path)
         session_.requireRenderable(recipe);  // refused here, not after the old image stayed on screen
         generator_->editRecipe(recipe, tr("Load state"));
     } catch (const std::exception& e) {
-        return tr("state file %1 cannot be used: %2; expected a state saved by File > Save state for this model")
+        return tr("state file %1 cannot be used: %2 (File > Save state writes states that fit their model)")
             .arg(path, QString::fromStdString(errorSummary(e)));
     }
     return {};

@@ -151,7 +151,7 @@ int main(int argc, char** argv)
         auto grab = [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); };
         if (!error.isEmpty()) {
             qCritical("dermgan-explorer: %s", qPrintable(error));
-            return 1;
+            return 3;  // bad input, as the CLI's exit code 3
         }
         if (parser.isSet(wizard))  // the wizard's dataset page with the inspected dataset (or its setting page)
             QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window,

@@ -1,6 +1,7 @@
 #include "data/image_decode.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
@@ -48,11 +49,14 @@ void requireDecodableSize(const std::vector<std::uint8_t>& bytes, const std::str
     if (size->width <= 0 || size->height <= 0)
         throw InputError("image " + name + " has a header of " + std::to_string(size->width) + "x" +
                          std::to_string(size->height) + " pixels; expected a positive size (corrupt file?)");
-    const std::int64_t pixels = size->width * size->height;
-    if (pixels > decoderPixelLimit())
+    // Divided, not multiplied: a PNG header's two 32-bit sizes overflow an int64 product (found by fuzzing).
+    if (size->width > decoderPixelLimit() / size->height) {
+        char pixels[32];
+        std::snprintf(pixels, sizeof pixels, "%.3g", static_cast<double>(size->width) * static_cast<double>(size->height));
         throw InputError("image " + name + " is " + std::to_string(size->width) + "x" + std::to_string(size->height) +
-                         " (" + std::to_string(pixels) + " pixels), too large for the decoder's limit of " +
+                         " (" + pixels + " pixels), too large for the decoder's limit of " +
                          std::to_string(decoderPixelLimit()) + " pixels; expected a smaller image (downscale it first)");
+    }
 }
 
 } // namespace

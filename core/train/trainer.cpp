@@ -228,7 +228,8 @@ struct Trainer::State {
         if (gamma > 0.0 && step % config.r1Interval == 0) {
             optD->zero_grad();
             RECORD_FUNCTION("dermgan::r1", std::vector<c10::IValue>());
-            const auto penalty = r1Penalty([&](const torch::Tensor& x) { return runD(x, realClasses); }, reals);
+            // (C++17 lambdas cannot capture a structured binding itself: it is bound to a reference here.)
+            const auto penalty = r1Penalty([&, &classes = realClasses](const torch::Tensor& x) { return runD(x, classes); }, reals);
             (penalty.mean() * (gamma / 2) * config.r1Interval).backward();
             averageGradients(*D);
             optD->step();

@@ -27,15 +27,25 @@ findings="$build/fuzz-findings"
 rm -rf "$corpus"
 mkdir -p "$findings"
 "$build/bin/make_fuzz_seeds" "$corpus"
+failed=()
 for target in "$build"/bin/fuzz_*; do
   name="$(basename "$target")"
   regressions="$root/tests/fuzz/regressions/$name"
   mkdir -p "$corpus/$name"
-  if [ -d "$regressions" ]; then
-    "$target" -runs=0 "$regressions"  # every kept input once, as a regression test
+  log="$findings/$name.log"
+  echo "== $name: $seconds s (log: $log)"
+  # Every kept regression input once, then fuzzing from the seeds; each target runs even if one fails.
+  if { [ ! -d "$regressions" ] || "$target" -runs=0 "$regressions"; } > "$log" 2>&1 &&
+     "$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=6000 -max_len=65536 \
+       -artifact_prefix="$findings/$name-" -print_final_stats=1 "$corpus/$name" >> "$log" 2>&1; then
+    grep -E "^Done|number_of_executed_units|new_units_added" "$log" | tr '\n' ' '; echo
+  else
+    grep -B2 -A30 -E "ERROR|runtime error|deadly signal|Test unit written" "$log" | head -60
+    failed+=("$name")
   fi
-  echo "== $name: $seconds s"
-  "$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=6000 -max_len=65536 \
-    -artifact_prefix="$findings/$name-" -print_final_stats=1 "$corpus/$name" 2>&1 | tail -15
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: findings in ${failed[*]} (inputs in $findings; keep each under tests/fuzz/regressions/<target>/)" >&2
+  exit 1
+fi
 echo "fuzz: every target ran $seconds s without a finding"
