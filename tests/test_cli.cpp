@@ -1,9 +1,11 @@
 // The `dermgan` command as scripts see it: exit codes, one-line errors, JSON output.
 #include <QtTest>
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 
 #include <fstream>
 
@@ -150,6 +152,40 @@ private Q_SLOTS:
         expectOneLineError(runCli({"dataset", "export", path("ham"), "--subset", "holdout", "--out", path("x.zip")}), 3,
                            {"holdout"});
         QVERIFY(!fs::exists(fsPath("x.zip")));
+
+        // Reliability campaign: a zip whose member data are damaged passed `dataset inspect` and
+        // `train --dry-run` ("validate everything" read only the index). Both read every member now.
+        const auto size = fs::file_size(fsPath("ham16.zip"));
+        {
+            std::fstream zip(fsPath("ham16.zip"), std::ios::in | std::ios::out | std::ios::binary);
+            zip.seekg(static_cast<std::streamoff>(size / 3));
+            const char byte = static_cast<char>(zip.peek());
+            zip.seekp(static_cast<std::streamoff>(size / 3));
+            zip.put(static_cast<char>(byte ^ 0x20));
+        }
+        expectOneLineError(runCli({"dataset", "inspect", path("ham16.zip")}), 3, {"ham16.zip", "damaged"});
+        expectOneLineError(runCli(QStringList{"train", path("ham16.zip"), "--dry-run", "--subset", "all"} + tinyNetworkOptions(),
+                                  path("cache2")),
+                           3, {"ham16.zip", "damaged"});
+    }
+
+    // Reliability campaign: `export --out X.pt` on a full disk aborted (exit 134, a 21-line trace) and left a
+    // 0-byte temporary file. A file-size limit makes the same write fail here without root or a tmpfs.
+    void aFullDiskIsOneLineAndLeavesNothing()
+    {
+        const QString model = QStringLiteral(DERMGAN_TEST_FIXTURES_DIR "/stylegan2/cond32.npz");
+        QDir().mkpath(path("out"));
+        for (const QString& name : {QStringLiteral("g.pt"), QStringLiteral("g.dermgan")}) {
+            QProcess process;
+            process.start("bash", {"-c", "trap '' XFSZ; ulimit -f 16; exec \"$0\" export \"$1\" --out \"$2\"",
+                                   QStringLiteral(DERMGAN_CLI_PATH), model, path("out/" + name)});
+            QVERIFY(process.waitForFinished(120000));
+            QCOMPARE(process.exitCode(), 3);
+            const QString err = QString::fromUtf8(process.readAllStandardError()).trimmed();
+            QVERIFY2(!err.contains('\n') && err.contains(name) && err.contains("disk full"), qPrintable(err));
+        }
+        QVERIFY2(QDir(path("out")).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty(),
+                 "no temporary or partial file is left");
     }
 };
 

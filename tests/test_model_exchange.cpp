@@ -149,6 +149,17 @@ private Q_SLOTS:
         config["channel_max"] = 32;
         rewrite(npz, tmp("wider.npz"), "", {{"__config__.npy", configMember(config, tmp("config.npy"))}});
         QVERIFY(refused([&] { importStyleGan2(tmp("wider.npz")); }, "has shape"));
+        // Reliability campaign: a config value of the wrong JSON type ended as "internal error" with nlohmann's
+        // raw text, and a config check ("z_dim is -1") did not name the file. Both name it now.
+        config["channel_max"] = 64;
+        config["num_ws"] = "eight";
+        rewrite(npz, tmp("typed.npz"), "", {{"__config__.npy", configMember(config, tmp("config.npy"))}});
+        QVERIFY(refused([&] { importStyleGan2(tmp("typed.npz")); }, "typed.npz: JSON type must be number"));
+        QVERIFY(refused([&] { loadGeneratorModel(tmp("typed.npz"), torch::kCPU); }, "typed.npz"));
+        config.erase("num_ws");
+        config["z_dim"] = -1;
+        rewrite(npz, tmp("negative.npz"), "", {{"__config__.npy", configMember(config, tmp("config.npy"))}});
+        QVERIFY(refused([&] { importStyleGan2(tmp("negative.npz")); }, "negative.npz"));
     }
 
     void torchScriptExportComputesWhatDermganRenders()

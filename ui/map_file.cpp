@@ -71,8 +71,8 @@ MapResult readMapFile(const GeneratorSession& session, const QString& csv)
         const QStringList fields = text.split(QLatin1Char(','));
         bool okX = false, okY = false;
         const double x = fields.value(0).toDouble(&okX), y = fields.value(1).toDouble(&okY);
-        if (fields.size() != 5 || !okX || !okY)
-            fail(QStringLiteral("the map %1, line %2, is not x,y,source,class,id").arg(csv).arg(line));
+        if (fields.size() != 5 || !okX || !okY || !std::isfinite(x) || !std::isfinite(y))  // "nan" parses as a number
+            fail(QStringLiteral("the map %1, line %2, is not x,y,source,class,id with finite x and y").arg(csv).arg(line));
         MapPointInfo point{fields[2], fields[3], fields[4], static_cast<int>(classes.indexOf(fields[3])), 0};
         if (point.source == QLatin1String("synthetic")) {
             bool ok = false;

@@ -5,6 +5,10 @@
 
 #include <unistd.h>
 
+#include <torch/torch.h>
+
+#include "io/snapshot.h"
+
 namespace dermgan::fuzz {
 
 const std::filesystem::path& scratchFolder()
@@ -24,6 +28,24 @@ std::filesystem::path writeScratch(const std::string& name, const std::uint8_t* 
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
     return path;
+}
+
+void writeTinyGenerator(const std::filesystem::path& path)
+{
+    torch::manual_seed(0);
+    GeneratorModel model;
+    auto& network = model.training.network;
+    network.resolution = 16;
+    network.classCount = 2;
+    network.classNames = {"nv", "mel"};
+    network.zDim = 8;
+    network.wDim = 8;
+    network.channelBase = 64;
+    network.channelMax = 8;
+    model.generator = nets::Generator(network);
+    model.generator->eval();
+    model.hash = moduleHash(*model.generator);
+    exportGenerator(model, path);
 }
 
 } // namespace dermgan::fuzz

@@ -15,6 +15,10 @@ const std::filesystem::path& scratchFolder();
 // Writes `size` bytes to scratchFolder()/name and returns the path.
 std::filesystem::path writeScratch(const std::string& name, const std::uint8_t* data, std::size_t size);
 
+// A tiny conditional 16x16 generator (classes nv, mel), the same weights and hash on every call and machine,
+// written as a .dermgan to `path`: the model that map files and directions in the seed corpus belong to.
+void writeTinyGenerator(const std::filesystem::path& path);
+
 } // namespace dermgan::fuzz
 
 // Runs `body`; InputError is the expected way to refuse an input.

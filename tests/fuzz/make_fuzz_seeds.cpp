@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "explain/latent_directions.h"
+#include "fuzz_support.h"
 #include "explain/latent_recipe.h"
 #include "io/npy.h"
 #include "io/snapshot.h"
@@ -96,28 +97,11 @@ void datasetZips(const fs::path& out)
     nested.save(out / "nested.zip");
 }
 
-nets::NetworkConfig tinyNetwork()
+void models(const fs::path& out, const fs::path& jsonOut, const fs::path& mapOut)
 {
-    nets::NetworkConfig config;
-    config.resolution = 16;
-    config.classCount = 2;
-    config.classNames = {"nv", "mel"};
-    config.zDim = 8;
-    config.wDim = 8;
-    config.channelBase = 64;
-    config.channelMax = 8;
-    return config;
-}
-
-void models(const fs::path& out, const fs::path& jsonOut)
-{
-    GeneratorModel model;
-    model.training.network = tinyNetwork();
-    model.generator = nets::Generator(model.training.network);
-    model.generator->eval();
-    model.hash = moduleHash(*model.generator);
     fs::create_directories(out);
-    exportGenerator(model, out / "tiny.dermgan");
+    fuzz::writeTinyGenerator(out / "tiny.dermgan");
+    const GeneratorModel model = loadGeneratorModel(out / "tiny.dermgan", c10::kCPU);
     // One byte in front picks the reader's file extension (0: .dermgan, 1: .npz).
     auto bytes = readBytes(out / "tiny.dermgan");
     bytes.insert(bytes.begin(), 0);
@@ -141,6 +125,12 @@ void models(const fs::path& out, const fs::path& jsonOut)
     recipe.psi = 0.7;
     recipe.mix.enabled = true;
     writeText(jsonOut / "recipe.json", std::string(1, '\x01') + explain::toJson(recipe).dump());
+
+    // A saved map of that model: the CSV, a NUL byte, the summary.
+    const std::string csv = "x,y,source,class,id\n0.5,-1.25,synthetic,nv,seed3\n2,3.5,real,mel,ISIC_0000001\n";
+    const std::string summary = R"({"model_hash": ")" + model.hash +
+                                R"(", "method": "umap", "space": "features", "seconds": 1.5, "trustworthiness_k10": null})";
+    writeText(mapOut / "map", csv + std::string(1, '\0') + summary);
 }
 
 void npys(const fs::path& out)
@@ -164,7 +154,7 @@ int main(int argc, char** argv)
     tables(out / "fuzz_metadata_tables");
     datasetZips(out / "fuzz_dataset_zip");
     fs::create_directories(out / "fuzz_json_files");
-    models(out / "fuzz_model_archive", out / "fuzz_json_files");
+    models(out / "fuzz_model_archive", out / "fuzz_json_files", out / "fuzz_map_file");
     npys(out / "fuzz_npy");
     std::cout << "seed corpora written to " << out.string() << "\n";
     return 0;
