@@ -180,7 +180,7 @@ private Q_SLOTS:
     void aSecondRunOnOneFolderIsRefused()
     {
         fs::create_directories(fsPath("run"));
-        writeText(fsPath("run/.latest.dermgan.tmp-999999999-7"), "left by a kill -9");
+        writeText(fsPath("run/.latest.dermgan.tmp-3999999-7"), "left by a kill -9");
         QProcess first;
         auto environment = QProcessEnvironment::systemEnvironment();
         environment.insert("DERMGAN_CACHE_DIR", path("cache"));
@@ -189,7 +189,7 @@ private Q_SLOTS:
                     QStringList{"train", path("ham"), "--out", path("run"), "--kimg", "100", "--tick", "0.008"} + kTiny);
         QVERIFY(first.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(fs::exists(fsPath("run/stats.jsonl")), 120000);
-        QVERIFY(!fs::exists(fsPath("run/.latest.dermgan.tmp-999999999-7")));
+        QVERIFY(!fs::exists(fsPath("run/.latest.dermgan.tmp-3999999-7")));
         const auto second = cli(QStringList{"train", path("ham"), "--out", path("run"), "--kimg", "200"} + kTiny);
         expectError(second, 3, "in use by process " + QString::number(first.processId()));
         first.kill();

@@ -251,9 +251,12 @@ private Q_SLOTS:
         for (int k = 0; k < 3; ++k)
             QVERIFY((ws[k][0] - g->mapping->classMeanW(k)).abs().max().item<double>() < 1e-6);
         QVERIFY((ws[0] - ws[1]).abs().max().item<double>() > 1e-3);
-        // The class mean is the mean of the mapping over many z of that class.
-        const auto many = g->mapping->forward(torch::randn({4096, 32}), oneHot(std::vector<int64_t>(4096, 1), 3, {}));
-        QVERIFY((many.select(1, 0).mean(0) - g->mapping->classMeanW(1)).abs().max().item<double>() < 0.05);
+        // The class mean is the mean of the mapping over many z of that class: within 5 standard errors of
+        // the difference of two sample means (16384 seeded samples here, 2048 in the cache).
+        torch::manual_seed(7);
+        const auto many = g->mapping->forward(torch::randn({16384, 32}), oneHot(std::vector<int64_t>(16384, 1), 3, {})).select(1, 0);
+        const auto standardError = many.std(0) * std::sqrt(1.0 / 16384 + 1.0 / 2048);
+        QVERIFY(((many.mean(0) - g->mapping->classMeanW(1)).abs() < 5 * standardError).all().item<bool>());
         // The reference behaviour stays available: every class at the one w_avg.
         g->mapping->truncationCenter = TruncationCenter::GlobalMean;
         const auto global = g->mapping->forward(z, c, 0.0);

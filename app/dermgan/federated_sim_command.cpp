@@ -105,8 +105,10 @@ void collectExit(Site& site, bool wait)
 
 // Streams every site's output until all have exited. A site that fails stops the others at once (they
 // would otherwise wait for it until the store's timeout); one that ignores SIGTERM for 10 s is killed.
-void superviseSites(std::vector<Site>& sites)
+// Returns the rank of the site that failed first, or -1.
+int superviseSites(std::vector<Site>& sites)
 {
+    int firstFailure = -1;
     bool forwarded = false;
     std::optional<std::chrono::steady_clock::time_point> stopping;
     std::size_t open = sites.size();
@@ -122,6 +124,7 @@ void superviseSites(std::vector<Site>& sites)
                 if (site.exitCode < 0)
                     collectExit(site, false);
                 if (site.exitCode > 0 && site.exitCode != kCancelled) {
+                    firstFailure = site.rank;
                     std::cout << "[federated-sim] site " << site.rank << " failed with exit code " << site.exitCode
                               << ": stopping the other sites" << std::endl;
                     for (const auto& other : sites)
@@ -163,6 +166,7 @@ void superviseSites(std::vector<Site>& sites)
     for (auto& site : sites)
         if (site.exitCode < 0)
             collectExit(site, true);
+    return firstFailure;
 }
 
 } // namespace
@@ -214,7 +218,7 @@ void addFederatedSimCommand(CLI::App& parent, int& exitCode)
             sites.push_back(startSite(k, arguments));
             std::cout << "[site " << k << "] started, pid " << sites.back().pid << std::endl;
         }
-        superviseSites(sites);
+        const int firstFailure = superviseSites(sites);
         std::error_code ec;
         fs::remove(store, ec);
         exitCode = kOk;
@@ -223,6 +227,8 @@ void addFederatedSimCommand(CLI::App& parent, int& exitCode)
             if (site.exitCode != kOk && (exitCode == kOk || exitCode == kCancelled))
                 exitCode = site.exitCode;
         }
+        if (firstFailure >= 0)  // the cause, not a site stopped because of it
+            exitCode = sites[static_cast<std::size_t>(firstFailure)].exitCode;
         if (exitCode != kOk && exitCode != kCancelled) {
             if (fs::exists(fs::path(args->out) / "latest.dermgan", ec))
                 std::cerr << "dermgan: federated-sim: a site failed (exit code " << exitCode << "); completed rounds are in "

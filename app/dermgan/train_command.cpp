@@ -104,6 +104,13 @@ train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
     auto stored = readJsonEntry(archive, "config", file).get<train::TrainingConfig>();
     auto given = freshConfig(args, command);
     given.network.classCount = args.cond == "on" ? std::max(stored.network.classCount, 1) : 0;
+    // A dataset moved since (or an older snapshot's relative path, which depended on the folder it ran in):
+    // the DATA given now is used, with a note; Trainer::resume still refuses another image count.
+    std::error_code ec;
+    if (!std::filesystem::exists(stored.dataset, ec) && std::filesystem::exists(given.dataset, ec)) {
+        std::cerr << "dermgan: the snapshot's dataset " << stored.dataset << " is not found; using " << given.dataset << "\n";
+        stored.dataset = given.dataset;
+    }
     const auto ignored = ignoredOnResume(given, stored, command);
     if (!ignored.empty()) {
         std::string list;
@@ -112,18 +119,14 @@ train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
         std::cerr << "dermgan: resuming " << file.string() << " with the settings it was trained with; ignored: " << list
                   << " (start a new --out to change them)\n";
     }
-    // Older snapshots stored the dataset path as given: a relative one is found again from the run folder.
-    if (!std::filesystem::exists(stored.dataset) && std::filesystem::path(stored.dataset).is_relative()) {
-        const auto besideRun = (std::filesystem::path(config.outDir) / stored.dataset).lexically_normal();
-        if (std::filesystem::exists(besideRun))
-            stored.dataset = besideRun.string();
-    }
     if (command.count("--kimg"))
         stored.kimg = config.kimg;
     if (command.count("--out") || args.distributed.active())  // a site's folder is derived from --out
         stored.outDir = config.outDir;
     if (command.count("--threads"))
         stored.threads = config.threads;
+    else if (requestedThreads() > 0)
+        stored.threads = 0;  // `dermgan --threads N train --resume`: N, not the stored count
     if (command.count("--device"))
         stored.device = config.device;
     if (command.count("--snap"))
@@ -203,7 +206,7 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
         readOptions.skipBad = args->skipBad;
         TerminalProgress bar(!args->json);
         // --dry-run decodes too ("validate everything"): a damaged image fails now, not an hour into the run.
-        auto prepared = prepareTrainingData(config, conditional, readOptions, true, bar.callback());
+        auto prepared = prepareTrainingData(config, conditional, readOptions, bar.callback());
         bar.finish();
         config.validate();
         if (args->dryRun) {

@@ -6,7 +6,7 @@
 namespace dermgan::cli {
 
 PreparedData prepareTrainingData(train::TrainingConfig& config, bool conditional, const ReadOptions& readOptions,
-                                 bool decode, const ProgressCallback& progress)
+                                 const ProgressCallback& progress)
 {
     if (config.subset != "train" && config.subset != "all")
         throw InputError("--subset '" + config.subset + "' is not known; expected train or all");
@@ -25,17 +25,14 @@ PreparedData prepareTrainingData(train::TrainingConfig& config, bool conditional
                          "(or train with --cond off)");
     config.network.classCount = conditional ? static_cast<int>(subset.index.classNames.size()) : 0;
     config.network.classNames = conditional ? subset.index.classNames : std::vector<std::string>{};
-    if (decode)
-        decodeSubset(subset, request);
+    decodeSubset(subset, request);
 
     PreparedData prepared;
     prepared.index = std::move(subset.index);
     prepared.rows = std::move(subset.rows);
-    if (decode) {
-        prepared.data.pixels = subset.pixels;
-        for (int label : subset.labels)
-            prepared.data.labels.push_back(conditional ? label : -1);
-    }
+    prepared.data.pixels = subset.pixels;
+    for (int label : subset.labels)
+        prepared.data.labels.push_back(conditional ? label : -1);
     return prepared;
 }
 

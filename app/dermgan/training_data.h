@@ -13,8 +13,9 @@ struct PreparedData {
     train::TrainingData data;
 };
 
-// Without `decode`, only the index and the rows (for --dry-run). Also fills config.network's classes.
+// Decodes every training image (through the cache), also for --dry-run, which validates everything a run
+// reads. Also fills config.network's classes.
 PreparedData prepareTrainingData(train::TrainingConfig& config, bool conditional, const ReadOptions& readOptions,
-                                 bool decode, const ProgressCallback& progress);
+                                 const ProgressCallback& progress);
 
 } // namespace dermgan::cli

@@ -1,6 +1,7 @@
 #include "data/dataset.h"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <set>
 
@@ -73,6 +74,13 @@ bool hasColumns(const std::vector<std::string>& header, std::initializer_list<co
     });
 }
 
+std::string lowercaseExtension(const fs::path& path)
+{
+    std::string extension = path.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    return extension;
+}
+
 std::vector<std::string> tableHeader(const fs::path& path)
 {
     try {
@@ -82,9 +90,13 @@ std::vector<std::string> tableHeader(const fs::path& path)
     }
 }
 
+// An image column by any name the public lesion datasets use.
 bool namesImages(const std::vector<std::string>& header)
 {
-    return hasColumns(header, {"image"}) || hasColumns(header, {"image_name"}) || hasColumns(header, {"image_id"});
+    for (const char* name : {"image", "image_name", "image_id", "isic_id", "filename", "file_name", "image_path"})
+        if (hasColumns(header, {name}))
+            return true;
+    return false;
 }
 
 std::string fileList(const std::vector<fs::path>& files)
@@ -114,44 +126,48 @@ std::optional<DatasetIndex> readHamTable(const fs::path& path, const std::vector
     return std::nullopt;
 }
 
-// ISIC: every table with an image column is tried as ground truth. Kaggle's SIIM-ISIC 2020 folder has three
-// (train.csv, test.csv without labels, sample_submission.csv with a constant target), so the table that
-// labels the most images wins; two that label equally many are refused, naming both.
+// ISIC: the ground truth is chosen by its structure (an image column and labels), not by reading images, so
+// that a real error in it (a missing image) is reported rather than another table taken instead. Kaggle's
+// SIIM-ISIC 2020 folder has train.csv (labelled), test.csv (no labels) and sample_submission.csv (a constant
+// target): of the tables with labels, the one with the most rows wins; two with as many are refused.
 std::optional<DatasetIndex> readIsicTable(const fs::path& path, const std::vector<fs::path>& tables,
                                           const ReadOptions& options, std::vector<std::string>& reasons)
 {
-    std::optional<DatasetIndex> best;
-    fs::path bestTable;
-    bool tie = false;
-    fs::path tiedTable;
-    for (const auto& table : tables) {
-        const auto header = tableHeader(table);
-        if (!(hasColumns(header, {"image"}) || hasColumns(header, {"image_name"})))
-            continue;
+    fs::path best;
+    std::size_t bestRows = 0;
+    fs::path tied;
+    for (const auto& file : tables) {
+        std::optional<CsvTable> table;
         try {
-            auto index = readIsic(path, table, options);
-            if (!best || index.records.size() > best->records.size()) {
-                best = std::move(index);
-                bestTable = table;
-                tie = false;
-            } else if (index.records.size() == best->records.size()) {
-                tie = true;
-                tiedTable = table;
-            }
+            table = CsvTable::read(file);
         } catch (const InputError& e) {
-            reasons.push_back(table.filename().string() + ": " + e.what());
+            reasons.push_back(file.filename().string() + ": " + e.what());
+            continue;
+        }
+        if (const auto why = whyNotIsicGroundTruth(*table); !why.empty()) {
+            reasons.push_back(file.filename().string() + ": " + why);
+            continue;
+        }
+        if (table->rows().size() > bestRows) {
+            best = file;
+            bestRows = table->rows().size();
+            tied.clear();
+        } else if (table->rows().size() == bestRows) {
+            tied = file;
         }
     }
-    if (best && tie)
-        throw InputError("dataset " + path.string() + " has two ground-truth tables labelling " +
-                         std::to_string(best->records.size()) + " images each (" + bestTable.filename().string() +
-                         ", " + tiedTable.filename().string() + "); expected one (move the other out)");
-    if (best) {
-        best->notes.insert(best->notes.begin(), "labels read from " + bestTable.filename().string());
-        for (const auto& reason : reasons)
-            best->notes.push_back("not used: " + reason);
-    }
-    return best;
+    if (best.empty())
+        return std::nullopt;
+    if (!tied.empty())
+        throw InputError("dataset " + path.string() + " has two ground-truth tables of " + std::to_string(bestRows) +
+                         " rows (" + best.filename().string() + ", " + tied.filename().string() +
+                         "); expected one (move the other out)");
+    auto index = readIsic(path, best, options);
+    index.notes.insert(index.notes.begin(), "labels read from " + best.filename().string());
+    for (const auto& reason : reasons)
+        if (reason.find("no image or image_name column") == std::string::npos)  // lesion-id tables are expected
+            index.notes.push_back("not used: " + reason);
+    return index;
 }
 
 } // namespace
@@ -162,7 +178,7 @@ DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
     if (!fs::exists(path, ec))
         throw InputError("dataset " + path.string() + " does not exist: expected a folder or a .zip archive");
     if (fs::is_regular_file(path, ec)) {
-        if (path.extension() == ".zip" || path.extension() == ".ZIP")
+        if (lowercaseExtension(path) == ".zip")
             return readStyleGanDataset(path, options);
         throw InputError("dataset " + path.string() + " is a file but not a .zip archive: expected a folder or a "
                          "StyleGAN2-ADA .zip");
@@ -178,13 +194,12 @@ DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
         return std::move(*isic);
 
     // A folder with metadata tables is never read as folder-per-class in silence: its sub-folders would
-    // become the diagnoses. Text files without an image column (README.txt) are not metadata.
+    // become the diagnoses. Other tables (README.txt, TensorBoard's metadata.tsv) count only when they name
+    // images; any CSV counts, as before.
     std::vector<fs::path> metadata;
-    for (const auto& table : tables) {
-        const auto extension = table.extension().string();
-        if (namesImages(tableHeader(table)) || (extension != ".txt" && extension != ".TXT"))
+    for (const auto& table : tables)
+        if (namesImages(tableHeader(table)) || lowercaseExtension(table) == ".csv")
             metadata.push_back(table);
-    }
     if (!metadata.empty()) {
         std::string why;
         for (const auto& reason : reasons)

@@ -9,6 +9,8 @@
 
 namespace dermgan {
 
+class CsvTable;
+
 enum class DatasetFormat {
     Ham10000,      // image folder + HAM10000_metadata.csv (lesion_id, image_id, dx, ...)
     Isic,          // image folder + ISIC ground-truth CSV (one-hot class columns, or a 'target' column)
@@ -52,6 +54,9 @@ DatasetIndex readHam10000(const std::filesystem::path& root, const std::filesyst
                           const ReadOptions& options);
 DatasetIndex readIsic(const std::filesystem::path& root, const std::filesystem::path& groundTruthCsv,
                       const ReadOptions& options);
+// Why `table` is not an ISIC ground truth by its structure (an image column, and a 'target' column with both
+// values or two or more one-hot class columns), or empty when it is one. Reads no image.
+std::string whyNotIsicGroundTruth(const CsvTable& table);
 DatasetIndex readImageFolder(const std::filesystem::path& root, const ReadOptions& options);
 DatasetIndex readStyleGanDataset(const std::filesystem::path& folderOrZip, const ReadOptions& options);
 

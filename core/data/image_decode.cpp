@@ -28,15 +28,18 @@ void requireSupportedResolution(int resolution, const std::string& what)
 
 namespace {
 
-// OpenCV's own limit (CV_IO_MAX_IMAGE_PIXELS, raised by the OPENCV_IO_MAX_IMAGE_PIXELS environment variable).
+// OpenCV's own limit (CV_IO_MAX_IMAGE_PIXELS, raised by the OPENCV_IO_MAX_IMAGE_PIXELS environment variable,
+// which takes a KB, MB or GB suffix as OpenCV reads it).
 std::int64_t decoderPixelLimit()
 {
     std::int64_t limit = std::int64_t(1) << 30;
     if (const char* text = std::getenv("OPENCV_IO_MAX_IMAGE_PIXELS")) {
-        try {
-            limit = std::stoll(text);
-        } catch (...) {
-        }
+        char* end = nullptr;
+        const long long value = std::strtoll(text, &end, 10);
+        const std::string suffix = end ? end : "";
+        const int shift = suffix == "KB" ? 10 : suffix == "MB" ? 20 : suffix == "GB" ? 30 : suffix.empty() ? 0 : -1;
+        if (value > 0 && shift >= 0 && value < (std::int64_t(1) << (62 - shift)))
+            limit = value << shift;
     }
     return limit;
 }
@@ -71,7 +74,7 @@ cv::Mat decodeImageRgb(const std::vector<std::uint8_t>& bytes, const std::string
     cv::Mat decoded;
     try {
         // Not IMREAD_UNCHANGED: that flag also skips the EXIF orientation every viewer applies. ANYDEPTH keeps
-        // 16 bits (scaled below), ANYCOLOR keeps grey and alpha as they are.
+        // 16 bits (scaled below), ANYCOLOR keeps grey as one channel; alpha is dropped, as before.
         decoded = cv::imdecode(bytes, cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
     } catch (const cv::Exception&) {
         decoded.release();

@@ -36,7 +36,7 @@ std::vector<fs::path> listImageFiles(const fs::path& folder, bool recursive)
     std::error_code ec;
     auto consider = [&](const fs::directory_entry& entry) {
         if (entry.is_regular_file(ec) && hasImageExtension(entry.path()) &&
-            !isPlatformJunk(fs::relative(entry.path(), folder, ec).generic_string()))
+            !isPlatformJunk(entry.path().lexically_relative(folder).generic_string()))
             files.push_back(entry.path());
     };
     if (recursive) {

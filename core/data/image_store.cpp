@@ -54,7 +54,7 @@ std::uint64_t fileStamp(std::uint64_t hash, const fs::path& path)
 std::uint64_t cacheKey(const DatasetIndex& index, int resolution)
 {
     std::uint64_t hash = 0xcbf29ce484222325ULL;
-    hash = fnv1a(hash, "square-crop/area-resize/rgb v1");
+    hash = fnv1a(hash, "square-crop/area-resize/rgb v2");  // v2: EXIF orientation applied
     hash = fnv1a(hash, &resolution, sizeof resolution);
     if (!index.archivePath.empty())
         hash = fileStamp(fnv1a(hash, index.archivePath.string()), index.archivePath);

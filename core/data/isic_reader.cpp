@@ -4,6 +4,7 @@
 // its metadata CSV); without one, 'patient_id' groups the images; without that, each image is its own group.
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -109,6 +110,29 @@ std::unordered_map<std::string, std::string> lesionIds(const fs::path& root, con
 }
 
 } // namespace
+
+std::string whyNotIsicGroundTruth(const CsvTable& table)
+{
+    const auto image = table.findColumn("image") ? table.findColumn("image") : table.findColumn("image_name");
+    if (!image)
+        return "no image or image_name column";
+    if (table.rows().empty())
+        return "no rows";
+    if (const auto target = table.findColumn("target")) {
+        std::set<std::string> values;
+        for (const auto& row : table.rows())
+            values.insert(row[*target]);
+        return values.size() >= 2 ? "" : "its target column has one value only (a submission template?)";
+    }
+    std::size_t classColumns = 0;
+    for (std::size_t c = 0; c < table.header().size(); ++c)
+        if (c != *image && std::all_of(table.rows().begin(), table.rows().end(), [&](const auto& row) {
+                double v;
+                return parseZeroOne(row[c], v);
+            }))
+            ++classColumns;
+    return classColumns >= 2 ? "" : "no label columns (a 'target' or one-hot classes such as MEL,NV,BCC)";
+}
 
 DatasetIndex readIsic(const fs::path& root, const fs::path& groundTruthCsv, const ReadOptions& options)
 {

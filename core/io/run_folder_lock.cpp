@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <string>
@@ -99,9 +100,10 @@ int removeStaleTemporaries(const fs::path& folder)
             continue;
         const std::string rest = name.substr(tag + 5);  // PID-N
         const auto dash = rest.find('-');
-        if (dash == std::string::npos || dash == 0 || rest.find_first_not_of("0123456789-") != std::string::npos)
+        // A pid has at most 7 digits (pid_max is 2^22); anything else is not one of our temporary files.
+        if (dash == std::string::npos || dash == 0 || dash > 7 || rest.find_first_not_of("0123456789-") != std::string::npos)
             continue;
-        if (processAlive(std::stol(rest.substr(0, dash))))
+        if (processAlive(std::strtol(rest.substr(0, dash).c_str(), nullptr, 10)))
             continue;
         std::error_code removeError;
         if (fs::remove(it->path(), removeError))

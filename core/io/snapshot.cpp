@@ -35,10 +35,11 @@ GeneratorModel placedOn(GeneratorModel model, const c10::Device& device)
     return model;
 }
 
-GeneratorModel loadGeneratorModelUnchecked(const fs::path& path, const c10::Device& device)
+// On the CPU; placed on the device by the caller, so that a device error is not reported as a bad file.
+GeneratorModel loadGeneratorModelUnchecked(const fs::path& path)
 {
     if (path.extension() == ".npz")  // a StyleGAN2-ADA network converted by packaging/stylegan2_to_npz.py
-        return placedOn(importStyleGan2(path), device);
+        return importStyleGan2(path);
     auto archive = openSnapshot(path);
     GeneratorModel model;
     model.path = path;
@@ -55,15 +56,16 @@ GeneratorModel loadGeneratorModelUnchecked(const fs::path& path, const c10::Devi
     loadModuleEntry(archive, "G_ema", *model.generator, path);
     model.generator->eval();
     model.hash = moduleHash(*model.generator);
-    return placedOn(std::move(model), device);
+    return model;
 }
 
 } // namespace
 
 GeneratorModel loadGeneratorModel(const fs::path& path, const c10::Device& device)
 {
-    return readingFile(path, "a dermgan generator (.dermgan) or a StyleGAN2-ADA import (.npz)",
-                       [&] { return loadGeneratorModelUnchecked(path, device); });
+    return placedOn(readingFile(path, "a dermgan generator (.dermgan) or a StyleGAN2-ADA import (.npz)",
+                                [&] { return loadGeneratorModelUnchecked(path); }),
+                    device);
 }
 
 void exportGenerator(const GeneratorModel& model, const fs::path& destination)

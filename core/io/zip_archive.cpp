@@ -94,7 +94,8 @@ std::vector<std::uint8_t> ZipArchive::read(const std::string& name) const
         throw InputError(path_.string() + ": member " + name + " has no readable size (" + zip_strerror(handle_->zip) + ")");
     // Deflate expands at most ~1032:1; a larger claim is a damaged directory, refused before allocating it.
     const std::uint64_t packed = (stat.valid & ZIP_STAT_COMP_SIZE) ? stat.comp_size : stat.size;
-    if (packed > fileSize_ || stat.size > std::max<std::uint64_t>(packed, 1) * 1100 + 1024)
+    const bool stored = (stat.valid & ZIP_STAT_COMP_METHOD) && stat.comp_method == ZIP_CM_STORE;
+    if (packed > fileSize_ || stat.size > std::max<std::uint64_t>(packed, 1) * 1100 + 1024 || (stored && stat.size != packed))
         throw InputError(path_.string() + ": member " + name + " claims " + std::to_string(stat.size) +
                          " bytes, more than the archive can hold (damaged ZIP)");
     zip_file_t* file = zip_fopen_index(handle_->zip, it->second, 0);

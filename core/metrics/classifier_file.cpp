@@ -38,25 +38,26 @@ void saveClassifier(nets::LesionClassifier& network, const nlohmann::json& card,
 
 ClassifierModel loadClassifier(const std::filesystem::path& path, const c10::Device& device)
 {
-    return readingFile(path, "a dermgan classifier (.dermnet, made by dermgan classify --save)", [&] {
+    ClassifierModel model = readingFile(path, "a dermgan classifier (.dermnet, made by dermgan classify --save)", [&] {
         auto archive = openTaggedArchive(path, kClassifierFormat, kClassifierVersion, "dermgan classifier");
         nets::ClassifierConfig config;
-        ClassifierModel model;
+        ClassifierModel loaded;
         try {
             config = readJsonEntry(archive, "config", path).get<nets::ClassifierConfig>();
-            model.card = readJsonEntry(archive, "card", path);
+            loaded.card = readJsonEntry(archive, "card", path);
         } catch (const nlohmann::json::exception& e) {
             throw InputError("classifier " + path.string() + " has an incomplete config: " + e.what());
         }
-        model.network = nets::LesionClassifier(config);
-        loadModuleEntry(archive, "weights", *model.network, path);
-        model.network->eval();
-        model.hash = moduleHash(*model.network);
-        model.network->to(device);
-        model.path = path;
-        model.device = device;
-        return model;
+        loaded.network = nets::LesionClassifier(config);
+        loadModuleEntry(archive, "weights", *loaded.network, path);
+        loaded.network->eval();
+        loaded.hash = moduleHash(*loaded.network);
+        loaded.path = path;
+        return loaded;
     });
+    model.network->to(device);  // outside: a device error is not a bad file
+    model.device = device;
+    return model;
 }
 
 } // namespace dermgan::metrics

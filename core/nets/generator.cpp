@@ -41,6 +41,13 @@ torch::Tensor modulatedConv2d(const torch::Tensor& x, const torch::Tensor& weigh
 }
 
 // ---------------------------------------------------------------------------------------------------------
+struct MappingNetworkImpl::ClassMeanCache {
+    std::mutex mutex;  // the explorer's gallery and generator views render from two threads
+    std::vector<torch::Tensor> means;  // by class; undefined until asked for
+    std::int64_t version = -1;
+    c10::Device device = c10::kCPU;
+};
+
 MappingNetworkImpl::MappingNetworkImpl(int zDim_, int cDim_, int wDim_, int numWs_, int numLayers, double lrMultiplier,
                                        double wAvgBeta_)
     : zDim(zDim_), cDim(cDim_), wDim(wDim_), numWs(numWs_), wAvgBeta(wAvgBeta_)
@@ -56,14 +63,9 @@ MappingNetworkImpl::MappingNetworkImpl(int zDim_, int cDim_, int wDim_, int numW
     }
     if (wAvgBeta >= 0)
         w_avg = register_buffer("w_avg", torch::zeros({wDim}));
+    classMeans_ = std::make_shared<ClassMeanCache>();  // here, not on first use: two threads may render at once
 }
 
-struct MappingNetworkImpl::ClassMeanCache {
-    std::mutex mutex;  // the explorer's gallery and generator views render from two threads
-    std::vector<torch::Tensor> means;  // by class; undefined until asked for
-    std::int64_t version = -1;
-    c10::Device device = c10::kCPU;
-};
 
 torch::Tensor MappingNetworkImpl::mapped(const torch::Tensor& z, const torch::Tensor& c)
 {
@@ -91,8 +93,6 @@ std::int64_t MappingNetworkImpl::weightsVersion() const
 torch::Tensor MappingNetworkImpl::classMeanW(int classIndex)
 {
     TORCH_CHECK(classIndex >= 0 && classIndex < cDim, "class index out of range");
-    if (!classMeans_)
-        classMeans_ = std::make_shared<ClassMeanCache>();
     std::lock_guard<std::mutex> lock(classMeans_->mutex);
     const auto device = layers.front()->weight.device();
     const auto version = weightsVersion();
@@ -129,7 +129,10 @@ torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::T
             const auto used = (c != 0).any(0).to(torch::kCPU);  // only the classes that c asks for are computed
             for (int k = 0; k < cDim; ++k)
                 means.push_back(used[k].item<bool>() ? classMeanW(k) : torch::zeros({wDim}, x.options()));
-            center = c.to(x.dtype()).matmul(torch::stack(means));  // [N, wDim]: the class mean, or a blend
+            // [N, wDim]: the class mean, or a blend weighted by c's row; a row of zeros falls back to w_avg.
+            const auto weights = c.to(x.dtype());
+            const auto total = weights.sum(1, true);
+            center = torch::where(total > 0, (weights / total.clamp_min(1e-12)).matmul(torch::stack(means)), w_avg.unsqueeze(0));
             if (numWs > 0)
                 center = center.unsqueeze(1);
         }

@@ -520,22 +520,24 @@ void Trainer::resume(const fs::path& path)
         s.ada.lastSignMean = progress.value("ada_last_sign_mean", 0.0);
         s.plMean = progress.value("pl_mean", 0.0);
         s.wallSeconds = progress.value("wall_seconds", 0.0);
-
-        // Stats lines written after this snapshot belong to a run that did not survive: drop them.
-        const fs::path statsPath = fs::path(s.config.outDir) / "stats.jsonl";
-        std::ifstream in(statsPath);
-        std::string kept, line;
-        while (std::getline(in, line)) {
-            try {
-                if (nlohmann::json::parse(line).value("kimg", 0.0) * 1000.0 <= static_cast<double>(s.nimg) + 0.5)
-                    kept += line + "\n";
-            } catch (const nlohmann::json::exception&) {
-                // a line cut by the kill: drop it
-            }
-        }
-        if (in.is_open())
-            writeTextFileAtomically(statsPath, kept);
     });
+
+    // Outside the file check: a failed rewrite here is this run's folder, not a bad snapshot.
+    auto& s = *s_;
+    // Stats lines written after this snapshot belong to a run that did not survive: drop them.
+    const fs::path statsPath = fs::path(s.config.outDir) / "stats.jsonl";
+    std::ifstream in(statsPath);
+    std::string kept, line;
+    while (std::getline(in, line)) {
+        try {
+            if (nlohmann::json::parse(line).value("kimg", 0.0) * 1000.0 <= static_cast<double>(s.nimg) + 0.5)
+                kept += line + "\n";
+        } catch (const nlohmann::json::exception&) {
+            // a line cut by the kill: drop it
+        }
+    }
+    if (in.is_open())
+        writeTextFileAtomically(statsPath, kept);
 }
 
 void Trainer::writeSampleGrid(const fs::path& path) { s_->writeSampleGrid(path); }

@@ -1,5 +1,6 @@
-// The JSON files dermgan reads besides datasets: direction files, explorer states (latent recipes) and the
-// StyleGAN2-ADA import config. The first byte picks the reader, the rest is the file.
+// The JSON files dermgan reads besides datasets and maps: direction files and explorer states (latent
+// recipes, checked against a 7-class model). The first byte picks the reader, the rest is the file. (The
+// StyleGAN2-ADA import config is fuzzed inside .npz files by fuzz_model_archive.)
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
