@@ -58,7 +58,12 @@ private Q_SLOTS:
     void corruptAndTruncatedImagesAreReported()
     {
         expectDecodeError({}, "empty");
-        expectDecodeError({'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'}, "cannot be decoded");
+        expectDecodeError({'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'}, "not a PNG, JPEG, BMP, TIFF or WebP");
+        // Found by fuzz_image_decode: "DICM" at byte 128 sent the bytes to OpenCV's DICOM codec (GDCM), which
+        // aborted the process. Only the formats dermgan reads reach the decoder.
+        std::vector<std::uint8_t> dicom(128, 0x90);
+        dicom.insert(dicom.end(), {'D', 'I', 'C', 'M', 0x90, 0x90, 0x90});
+        expectDecodeError(dicom, "not a PNG, JPEG, BMP, TIFF or WebP");
         auto jpeg = encodeSolidImage(".jpg", 64, 64, {30, 90, 200});
         jpeg.resize(jpeg.size() / 2);
         expectDecodeError(jpeg, "truncated or corrupt JPEG");

@@ -68,6 +68,9 @@ cv::Mat decodeImageRgb(const std::vector<std::uint8_t>& bytes, const std::string
 {
     if (bytes.empty())
         throw InputError("image " + name + " is empty (0 bytes); expected an encoded image");
+    if (!hasSupportedImageSignature(bytes))
+        throw InputError("image " + name + " is not a PNG, JPEG, BMP, TIFF or WebP file (its first bytes say so); "
+                         "expected one of those");
     requireDecodableSize(bytes, name);
     if (const auto problem = jpegDataProblem(bytes))
         throw InputError("image " + name + " is a truncated or corrupt JPEG (" + *problem + ")");

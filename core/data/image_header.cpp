@@ -1,6 +1,8 @@
 #include "data/image_header.h"
 
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
 
 namespace dermgan {
 
@@ -79,6 +81,16 @@ std::optional<ImageSize> webpSize(const std::vector<std::uint8_t>& b)
 }
 
 } // namespace
+
+bool hasSupportedImageSignature(const std::vector<std::uint8_t>& b)
+{
+    const auto starts = [&b](std::initializer_list<std::uint8_t> magic) {
+        return b.size() >= magic.size() && std::equal(magic.begin(), magic.end(), b.begin());
+    };
+    return starts({0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}) || starts({0xFF, 0xD8, 0xFF}) || starts({'B', 'M'}) ||
+           starts({'I', 'I', 0x2A, 0x00}) || starts({'M', 'M', 0x00, 0x2A}) ||
+           (starts({'R', 'I', 'F', 'F'}) && b.size() >= 12 && std::memcmp(&b[8], "WEBP", 4) == 0);
+}
 
 std::optional<ImageSize> readImageHeaderSize(const std::vector<std::uint8_t>& bytes)
 {

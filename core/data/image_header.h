@@ -17,4 +17,9 @@ struct ImageSize {
 // nullopt for other formats or a header too short to say.
 std::optional<ImageSize> readImageHeaderSize(const std::vector<std::uint8_t>& bytes);
 
+// Whether `bytes` start like a PNG, JPEG, BMP, TIFF or WebP file: the formats dermgan reads. OpenCV would
+// also try every other codec it was built with (DICOM through GDCM, JPEG 2000, OpenEXR, ...) on any bytes;
+// fuzzing found an input that makes GDCM abort the process, so only these reach the decoder.
+bool hasSupportedImageSignature(const std::vector<std::uint8_t>& bytes);
+
 } // namespace dermgan

@@ -40,7 +40,7 @@ for target in "$build"/bin/fuzz_*; do
        -artifact_prefix="$findings/$name-" -print_final_stats=1 "$corpus/$name" >> "$log" 2>&1; then
     grep -E "^Done|number_of_executed_units|new_units_added" "$log" | tr '\n' ' '; echo
   else
-    grep -B2 -A30 -E "ERROR|runtime error|deadly signal|Test unit written" "$log" | head -60
+    grep -m1 -B12 -A30 -E "ERROR: |runtime error|deadly signal" "$log" || tail -40 "$log"
     failed+=("$name")
   fi
 done
