@@ -102,6 +102,11 @@ private Q_SLOTS:
                                          0x00, 0x00, 0x9C, 0x40, 0x00, 0x00, 0x75, 0x30, 8, 2, 0, 0, 0, 0, 0, 0, 0};
         expectDecodeError(png, "40000x30000");
         expectDecodeError(png, "too large");
+        // The same for a TIFF (first IFD: ImageWidth 50000, ImageLength 40000, as LONGs).
+        const std::vector<std::uint8_t> tiff = {'I', 'I', 0x2A, 0, 8, 0, 0, 0, 2, 0,
+                                                0x00, 0x01, 4, 0, 1, 0, 0, 0, 0x50, 0xC3, 0, 0,
+                                                0x01, 0x01, 4, 0, 1, 0, 0, 0, 0x40, 0x9C, 0, 0, 0, 0, 0, 0};
+        expectDecodeError(tiff, "50000x40000");
         // Found by fuzz_image_decode: sizes whose product overflows an int64 (3250700737 x 3250700737).
         for (int i = 16; i < 24; ++i)
             png[static_cast<std::size_t>(i)] = 0xC1;

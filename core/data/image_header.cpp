@@ -80,6 +80,36 @@ std::optional<ImageSize> webpSize(const std::vector<std::uint8_t>& b)
     return std::nullopt;
 }
 
+// ImageWidth (256) and ImageLength (257) from the first IFD, either byte order.
+std::optional<ImageSize> tiffSize(const std::vector<std::uint8_t>& b)
+{
+    if (b.size() < 8)
+        return std::nullopt;
+    const bool little = b[0] == 'I' && b[1] == 'I' && b[2] == 0x2A && b[3] == 0;
+    const bool big = b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 0x2A;
+    if (!little && !big)
+        return std::nullopt;
+    const auto u16 = [&](std::size_t at) { return little ? le16(&b[at]) : be16(&b[at]); };
+    const auto u32 = [&](std::size_t at) { return little ? le32(&b[at]) : be32(&b[at]); };
+    const std::size_t ifd = u32(4);
+    if (ifd + 2 > b.size())
+        return std::nullopt;
+    std::int64_t width = -1, height = -1;
+    const std::size_t entries = u16(ifd);
+    for (std::size_t i = 0; i < entries && ifd + 2 + 12 * (i + 1) <= b.size(); ++i) {
+        const std::size_t entry = ifd + 2 + 12 * i;
+        const auto tag = u16(entry), type = u16(entry + 2);
+        const std::int64_t value = type == 3 ? u16(entry + 8) : u32(entry + 8);  // SHORT or LONG
+        if (tag == 256)
+            width = value;
+        else if (tag == 257)
+            height = value;
+    }
+    if (width < 0 || height < 0)
+        return std::nullopt;
+    return ImageSize{width, height};
+}
+
 } // namespace
 
 bool hasSupportedImageSignature(const std::vector<std::uint8_t>& b)
@@ -94,7 +124,7 @@ bool hasSupportedImageSignature(const std::vector<std::uint8_t>& b)
 
 std::optional<ImageSize> readImageHeaderSize(const std::vector<std::uint8_t>& bytes)
 {
-    for (auto probe : {pngSize, jpegSize, bmpSize, webpSize})
+    for (auto probe : {pngSize, jpegSize, bmpSize, webpSize, tiffSize})
         if (auto size = probe(bytes))
             return size;
     return std::nullopt;

@@ -13,8 +13,8 @@ struct ImageSize {
     std::int64_t height = 0;
 };
 
-// Width and height from a PNG (IHDR), JPEG (first SOFn marker), BMP or WebP (VP8, VP8L, VP8X) header;
-// nullopt for other formats or a header too short to say.
+// Width and height from a PNG (IHDR), JPEG (first SOFn marker), BMP, WebP (VP8, VP8L, VP8X) or TIFF (first
+// IFD) header; nullopt for other formats or a header too short to say.
 std::optional<ImageSize> readImageHeaderSize(const std::vector<std::uint8_t>& bytes);
 
 // Whether `bytes` start like a PNG, JPEG, BMP, TIFF or WebP file: the formats dermgan reads. OpenCV would

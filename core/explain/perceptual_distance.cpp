@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "io/torchscript_file.h"
 #include "metrics/classifier_file.h"
 #include "metrics/feature_extractor.h"
 
@@ -41,12 +42,7 @@ class TorchScriptVggDistance : public PerceptualDistance {
 public:
     TorchScriptVggDistance(const fs::path& file, const c10::Device& device) : device_(device)
     {
-        try {
-            module_ = torch::jit::load(file.string(), device);
-        } catch (const c10::Error& e) {
-            throw InputError("perceptual network " + file.string() + " is not a loadable TorchScript file (" +
-                             e.msg().substr(0, e.msg().find('\n')) + ")");
-        }
+        module_ = loadTorchScriptFile(file, device, "perceptual network");
         module_.eval();
         path_ = file;
     }

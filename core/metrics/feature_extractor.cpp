@@ -7,6 +7,7 @@
 
 #include "common/errors.h"
 #include "data/image_store.h"
+#include "io/torchscript_file.h"
 #include "metrics/classifier_file.h"
 
 namespace dermgan::metrics {
@@ -36,12 +37,7 @@ class TorchScriptFeatureExtractor : public FeatureExtractor {
 public:
     TorchScriptFeatureExtractor(const fs::path& file, const c10::Device& device) : path_(file), device_(device)
     {
-        try {
-            module_ = torch::jit::load(file.string(), device);
-        } catch (const c10::Error& e) {
-            throw InputError("feature network " + file.string() + " is not a loadable TorchScript file (" +
-                             e.msg().substr(0, e.msg().find('\n')) + ")");
-        }
+        module_ = loadTorchScriptFile(file, device, "feature network");
         module_.eval();
         const std::string stem = file.stem().string();
         name_ = stem.rfind("inception", 0) == 0 ? "inception" : stem;
