@@ -66,7 +66,6 @@ MappingNetworkImpl::MappingNetworkImpl(int zDim_, int cDim_, int wDim_, int numW
     classMeans_ = std::make_shared<ClassMeanCache>();  // here, not on first use: two threads may render at once
 }
 
-
 torch::Tensor MappingNetworkImpl::mapped(const torch::Tensor& z, const torch::Tensor& c)
 {
     torch::Tensor x;
