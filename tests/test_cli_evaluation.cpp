@@ -100,6 +100,30 @@ private Q_SLOTS:
         QCOMPARE(e["test"].toObject()["per_class"].toObject()["bkl"].toObject()["support"].toInt(), 0);
         QCOMPARE(e["binary_aucs"].toObject()["mel_vs_nv"].toObject()["positives"].toInt(), 5);
 
+        // --stress: the same images under each stress test, and per subgroup; unshifted = the plain report.
+        const auto stressed = cli({"classify", path("ham"), "--evaluate", path("derm.dermnet"), "--stress", "--json",
+                                   "--out", path("evaluate-stress")});
+        QVERIFY2(stressed.exitCode == 0, stressed.err.constData());
+        const auto g = QJsonDocument::fromJson(stressed.out).object()["generalisation"].toObject();
+        const auto all = cli({"classify", path("ham"), "--evaluate", path("derm.dermnet"), "--json", "--out", path("evaluate-all")});
+        QCOMPARE(g["unshifted"].toObject()["balanced_accuracy"].toDouble(),
+                 QJsonDocument::fromJson(all.out).object()["test"].toObject()["balanced_accuracy"].toDouble());
+        const auto stress = g["stress"].toArray();
+        QCOMPARE(stress.size(), 8);
+        QStringList names;
+        for (const auto& s : stress)
+            names << s.toObject()["name"].toString();
+        QVERIFY2(names.contains("zoom_out_vignette") && names.contains("hairs") && names.contains("jpeg_q20"),
+                 qPrintable(names.join(',')));
+        QCOMPARE(stress[0].toObject()["images"].toInt(), 60);
+        // Subgroups from the metadata (dx_type, localization) and from the pixels (framing, lesion size).
+        const auto subgroups = g["subgroups"].toObject();
+        QVERIFY2(subgroups.contains("framing") && subgroups.contains("lesion_size"), qPrintable(QJsonDocument(subgroups).toJson()));
+        const auto histo = subgroups["dx_type"].toArray()[0].toObject();  // every test image is "histo" here
+        QCOMPARE(histo["name"].toString(), QString("histo"));
+        QCOMPARE(histo["balanced_accuracy"].toDouble(), g["unshifted"].toObject()["balanced_accuracy"].toDouble());
+        QVERIFY(QFile(path("evaluate-stress/classify-evaluate.txt")).size() > 0);
+
         // A diagnosis the classifier never learnt: one line naming it and what it knows.
         writeHamDataset(path("unknown").toStdString(), oneImagePerLesion(4, {"mel", "scc"}));
         expectError(cli({"classify", path("unknown"), "--evaluate", path("derm.dermnet")}), 3, "class 'scc'");

@@ -174,6 +174,16 @@ private Q_SLOTS:
         }
     }
 
+    // Decoded images may have any multiple of 16 (a 96x96 classifier); generators keep powers of two.
+    void imageResolutionMustBeAMultipleOf16()
+    {
+        for (int resolution : {16, 48, 96, 1024})
+            QVERIFY2(isSupportedImageResolution(resolution), qPrintable(QString::number(resolution)));
+        for (int resolution : {8, 100, 2048})
+            QVERIFY2(!isSupportedImageResolution(resolution), qPrintable(QString::number(resolution)));
+        QVERIFY_THROWS_EXCEPTION(InputError, requireSupportedImageResolution(100));
+    }
+
     void missingFile()
     {
         QVERIFY_THROWS_EXCEPTION(InputError, readImageRgb("/nonexistent/lesion.jpg"));

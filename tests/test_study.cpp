@@ -88,6 +88,8 @@ private Q_SLOTS:
             QVERIFY(QFile::exists(report + "/embedding-" + setting + ".png"));
             QVERIFY(QFile::exists(report + "/samples-" + setting + ".png"));
         }
+        // The report names the feature network its FID-derm and kin were measured with.
+        QCOMPARE(json["extractor"].toObject()["hash"].toString().size(), 16);
         const auto classifiers = json["classifiers"].toObject();
         for (const QString row : {"real", "synthetic, cond-central", "mixed, cond-central", "synthetic, cond-federated",
                                   "mixed, cond-federated"})
@@ -105,6 +107,7 @@ private Q_SLOTS:
                 text.contains(" project ") && text.contains(" audit ") && text.contains(" embed "));
         QVERIFY(text.contains("| cond-federated | "));
         QVERIFY(text.contains("Best per column:"));
+        QVERIFY(text.contains("- Feature network (FID-derm") && text.contains(json["extractor"].toObject()["hash"].toString()));
         // The embedding plot has one panel for real and one for synthetic points.
         const cv::Mat plot = cv::imread(path("study/eval/cond-central/embedding/embedding.png").toStdString());
         QVERIFY(plot.cols > 2 * plot.rows - 200);

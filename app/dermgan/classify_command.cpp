@@ -7,6 +7,7 @@
 
 #include "common/errors.h"
 #include "common/runtime.h"
+#include "data/acquisition_shifts.h"
 #include "data/subset_loader.h"
 #include "evaluation_commands.h"
 #include "exit_codes.h"
@@ -15,6 +16,7 @@
 #include "metrics/classification_report.h"
 #include "metrics/classifier_file.h"
 #include "metrics/classifier_training.h"
+#include "metrics/generalisation_report.h"
 #include "metrics/synthetic_set.h"
 #include "report_files.h"
 #include "terminal_progress.h"
@@ -25,13 +27,13 @@ namespace {
 
 struct ClassifyArgs {
     std::string data, train = "real", generator, balance = "real", save, out = "reports", device = "auto", evaluate,
-                subset = "all";
+                subset = "all", colourConstancy = "none";
     int64_t syntheticCount = 0;
     double psi = 1.0;
     int epochs = 30, batch = 64, resolution = 64;
     double lr = 2e-3;
     std::uint64_t seed = 0, splitSeed = 0;
-    bool noClassWeights = false, json = false;
+    bool noClassWeights = false, acquisitionShifts = false, stress = false, json = false;
 };
 
 metrics::LabelledImages concat(const metrics::LabelledImages& a, const metrics::LabelledImages& b)
@@ -41,6 +43,32 @@ metrics::LabelledImages concat(const metrics::LabelledImages& a, const metrics::
     out.labels = a.labels;
     out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
     return out;
+}
+
+// Stress tests and subgroups (HAM10000's dx_type and body site where the metadata has them, framing from the
+// pixels) of `images` scored by `model`; `labels` are in the model's classes.
+metrics::GeneralisationReport measureGeneralisation(nets::LesionClassifier& model, const SubsetImages& images,
+                                                    const std::vector<int>& labels, const torch::Tensor& probabilities,
+                                                    std::uint64_t seed)
+{
+    const auto& classNames = model->config.classNames;
+    metrics::GeneralisationReport report;
+    report.unshifted = metrics::scoreCondition("unshifted", "the images as they are", probabilities, labels, classNames, seed);
+    std::cerr << "stress tests: " << stressTests().size() << " shifted copies of " << images.size() << " images\n";
+    report.stress = metrics::scoreStressTests(model, images.pixels, labels, seed);
+    for (const std::string attribute : {"dx_type", "localization"}) {
+        std::vector<std::string> values;
+        for (std::size_t row : images.rows) {
+            const auto& metadata = images.index.records[row].metadata;
+            const auto it = metadata.find(attribute);
+            values.push_back(it == metadata.end() || it->second == "unknown" ? "" : it->second);
+        }
+        if (std::any_of(values.begin(), values.end(), [](const std::string& v) { return !v.empty(); }))
+            report.subgroups.push_back(metrics::scoreSubgroups(attribute, values, probabilities, labels, classNames, seed));
+    }
+    for (const auto& [attribute, values] : metrics::framingAttributes(images.pixels))
+        report.subgroups.push_back(metrics::scoreSubgroups(attribute, values, probabilities, labels, classNames, seed));
+    return report;
 }
 
 // Scores a saved classifier on a labelled dataset: its classes are matched to the classifier's by name, so a
@@ -89,9 +117,14 @@ void runEvaluate(const ClassifyArgs& args)
                            {"test", metrics::toJson(report)},
                            {"binary_aucs", metrics::toJson(aucs)},
                            {"command", invocation()}};
-    const std::string text = "Classifier " + model.path.filename().string() + " (" + model.hash + ") on " +
-                             std::to_string(images.size()) + " '" + args.subset + "' images of " + args.data + ":\n" +
-                             metrics::toText(report) + metrics::toText(aucs);
+    std::string text = "Classifier " + model.path.filename().string() + " (" + model.hash + ") on " +
+                       std::to_string(images.size()) + " '" + args.subset + "' images of " + args.data + ":\n" +
+                       metrics::toText(report) + metrics::toText(aucs);
+    if (args.stress) {
+        const auto generalisation = measureGeneralisation(model.network, images, labels, probabilities, args.seed);
+        json["generalisation"] = metrics::toJson(generalisation);
+        text += metrics::toText(generalisation);
+    }
     publishReport(args.out, "classify-evaluate", json, text, args.json);
 }
 
@@ -149,11 +182,14 @@ void runClassify(const ClassifyArgs& args)
     nets::ClassifierConfig config;
     config.resolution = args.resolution;
     config.classNames = classNames;
+    config.colourConstancy = args.colourConstancy;
+    config.validate();
     metrics::ClassifierTrainingOptions options;
     options.epochs = args.epochs;
     options.batch = args.batch;
     options.learningRate = args.lr;
     options.classWeighted = !args.noClassWeights;
+    options.acquisitionShifts = args.acquisitionShifts;
     options.seed = args.seed;
     options.device = device;
     std::cerr << "training the classifier on " << train.labels.size() << " " << args.train << " images ("
@@ -171,8 +207,8 @@ void runClassify(const ClassifyArgs& args)
         bar.callback());
     bar.finish();
 
-    const auto report = metrics::evaluatePredictions(metrics::predictProbabilities(trained.model, test.pixels),
-                                                     test.labels, classNames);
+    const auto testProbabilities = metrics::predictProbabilities(trained.model, test.pixels);
+    const auto report = metrics::evaluatePredictions(testProbabilities, test.labels, classNames);
     nlohmann::json history = nlohmann::json::array();
     for (const auto& s : trained.history)
         history.push_back({{"epoch", s.epoch}, {"train_loss", s.trainLoss}, {"val_accuracy", s.valAccuracy},
@@ -188,6 +224,8 @@ void runClassify(const ClassifyArgs& args)
                            {"best_epoch", trained.bestEpoch},
                            {"seed", args.seed},
                            {"class_weighted", !args.noClassWeights},
+                           {"colour_constancy", args.colourConstancy},
+                           {"acquisition_shifts", args.acquisitionShifts},
                            {"train_seconds", trained.seconds},
                            {"hardware", runtimeDescription(device)},
                            {"test", metrics::toJson(report)},
@@ -199,6 +237,11 @@ void runClassify(const ClassifyArgs& args)
                        " images), best validation epoch " + std::to_string(trained.bestEpoch) + " of " +
                        std::to_string(args.epochs) + "; tested on the real lesion-grouped test split:\n" +
                        metrics::toText(report);
+    if (args.stress) {
+        const auto generalisation = measureGeneralisation(trained.model, test, test.labels, testProbabilities, args.seed);
+        json["generalisation"] = metrics::toJson(generalisation);
+        text += metrics::toText(generalisation);
+    }
     if (!args.save.empty()) {
         metrics::saveClassifier(trained.model, json, args.save);
         text += "saved " + args.save + "\n";
@@ -227,11 +270,19 @@ void addClassifyCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--seed", args->seed, "Seed (weights, order, augmentation, synthetic seeds)")->capture_default_str();
     cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
     cmd->add_flag("--no-class-weights", args->noClassWeights, "Plain cross-entropy instead of class-weighted");
+    cmd->add_option("--colour-constancy", args->colourConstancy, "none, or shades-of-grey: divide out each image's "
+                                                                 "illuminant inside the network")->capture_default_str();
+    cmd->add_flag("--acquisition-shifts", args->acquisitionShifts, "Augment with random acquisition shifts too (zoom-out "
+                                                                   "with vignette, hairs, colour temperature, exposure, "
+                                                                   "lower resolution, JPEG)");
     cmd->add_option("--evaluate", args->evaluate, "Train nothing: score this saved classifier (.dermnet) on the dataset "
                                                   "(accuracy, balanced accuracy, per-class recall, confusion matrix, "
                                                   "melanoma ROC-AUCs with bootstrap intervals)");
     cmd->add_option("--subset", args->subset, "With --evaluate: the images to score, all, train, val or test "
                                               "(lesion-grouped split)")->capture_default_str();
+    cmd->add_flag("--stress", args->stress, "Also score the test images under stress tests (other light, exposure, zoom-out "
+                                            "with vignette, lower resolution, JPEG, hairs) and per subgroup (dx_type, "
+                                            "body site, framing, lesion size)");
     cmd->add_option("--save", args->save, "Write the trained classifier (.dermnet), e.g. as a feature network");
     cmd->add_option("--out,-o", args->out, "Report folder (classify-<train>.json/.txt)")->capture_default_str();
     cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();

@@ -11,6 +11,7 @@
 #include "common/runtime.h"
 #include "data/dataset.h"
 #include "data/dataset_summary.h"
+#include "data/image_decode.h"
 #include "data/image_store.h"
 #include "data/splits.h"
 #include "data/subset_loader.h"
@@ -132,6 +133,7 @@ void addPrepare(CLI::App& dataset, int& exitCode)
     command->add_flag("--no-cache", args->noCache, "Decode without reading or writing the cache");
     command->callback([args, &exitCode] {
         const DatasetIndex index = open(*args);
+        requireSupportedResolution(args->resolution);  // StyleGAN2-ADA trains on powers of two only
         TerminalProgress bar(!args->json);
         ImageLoadOptions options;
         options.resolution = args->resolution;
@@ -218,7 +220,9 @@ void addExport(CLI::App& dataset, int& exitCode)
         request.read.dropEmptyClasses = args->dropEmptyClasses;
         TerminalProgress bar(!args->json);
         request.progress = bar.callback();
-        const SubsetImages images = loadSubset(request);
+        SubsetImages images = selectSubset(request);
+        requireSupportedResolution(request.resolution);  // StyleGAN2-ADA trains on powers of two only
+        decodeSubset(images, request);
         bar.finish();
         ZipWriter zip;
         std::vector<std::string> members;

@@ -145,11 +145,15 @@ void runEmbed(const EmbedArgs& args)
         writePng(out / "embedding.png", explain::drawEmbeddingPlot(plotted, classNames, title),
                  {{"Software", "dermgan"}, {"Description", "2-D map of real and synthetic images (points only, no images)"}});
     }
-    const nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash}, {"method", args.method},
-                                 {"space", args.space}, {"points", points.size()}, {"dimensions", x.size(1)},
-                                 {"seconds", seconds},
-                                 {"trustworthiness_k10", quality.trustworthiness ? nlohmann::json(trust) : nlohmann::json()},
-                                 {"knn_preservation_k10", quality.knnPreserved ? nlohmann::json(preserved) : nlohmann::json()}};
+    nlohmann::json json = {{"model", model.path.string()}, {"model_hash", model.hash}, {"method", args.method},
+                           {"space", args.space}, {"points", points.size()}, {"dimensions", x.size(1)},
+                           {"seconds", seconds},
+                           {"trustworthiness_k10", quality.trustworthiness ? nlohmann::json(trust) : nlohmann::json()},
+                           {"knn_preservation_k10", quality.knnPreserved ? nlohmann::json(preserved) : nlohmann::json()}};
+    if (!input.extractorHash.empty()) {  // which network the features came from (features space)
+        json["extractor_file"] = input.extractorFile;
+        json["extractor_hash"] = input.extractorHash;
+    }
     const std::string readouts = quality.trustworthiness
                                      ? "trustworthiness (k = 10) " + fixedText(trust, 4) + ", k-NN preserved " + fixedText(preserved, 3)
                                      : quality.note;

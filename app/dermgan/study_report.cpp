@@ -18,6 +18,18 @@ using nlohmann::json;
 
 namespace {
 
+// "- Feature network: FILE (hash H)" from a metrics report, also recorded in `out`: FID-derm and its kin
+// change with the network, so a report names the one it used. Empty until a metrics stage has run.
+std::string extractorLine(const json& metrics, json& out)
+{
+    if (!metrics.contains("extractor_hash"))
+        return "";
+    const std::string file = fs::path(metrics.value("extractor_file", std::string())).filename().string();
+    const std::string hash = metrics.at("extractor_hash").get<std::string>();
+    out["extractor"] = {{"file", file}, {"hash", hash}};
+    return "- Feature network (FID-derm, KID-derm, precision/recall, density/coverage, embeddings, projection distances): `" + file + "` (hash " + hash + ").\n";
+}
+
 json readJson(const fs::path& file)
 {
     std::ifstream in(file);
@@ -180,6 +192,7 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
        << "- Projections: " << options.projectCount << " training and " << options.projectCount << " test images per model, "
        << options.projectSteps << " steps in W. Embeddings: " << options.embedCount << " real test and "
        << options.embedCount << " synthetic images (" << options.embedMethod << " of derm features).\n"
+       << extractorLine(readJson(layout.evalDir(settings.front().name) / "metrics.json"), out)
        << "- Machine: " << std::thread::hardware_concurrency() << " cores, " << options.threads << " threads per stage"
        << (realClassifier.is_null() ? "" : " (" + textOf(at(realClassifier, "/hardware")) + ")")
        << "; the federated sites run as " << options.sites << " processes on this one machine, sharing its cores.\n\n";

@@ -8,6 +8,7 @@
 
 #include "common/errors.h"
 #include "common/runtime.h"
+#include "data/image_decode.h"
 #include "distributed_training.h"
 #include "exit_codes.h"
 #include "io/run_folder_lock.h"
@@ -190,6 +191,8 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
         auto& distributed = args->distributed;
         prepareDistributedOutput(distributed, args->config, *cmd);
         train::TrainingConfig config = resolveConfig(*args, *cmd);
+        // Before any image is decoded: the pixel cache takes other sizes (classifiers), generators do not.
+        requireSupportedResolution(config.network.resolution, "network resolution");
         if (distributed.federated) {
             if (!args->resume.empty())
                 restoreFederatedOptions(distributed, args->resume, *cmd);

@@ -26,6 +26,18 @@ void requireSupportedResolution(int resolution, const std::string& what)
                          std::to_string(kMinResolution) + " to " + std::to_string(kMaxResolution));
 }
 
+bool isSupportedImageResolution(int resolution)
+{
+    return resolution >= kMinResolution && resolution <= kMaxResolution && resolution % 16 == 0;
+}
+
+void requireSupportedImageResolution(int resolution, const std::string& what)
+{
+    if (!isSupportedImageResolution(resolution))
+        throw InputError(what + " is " + std::to_string(resolution) + "; expected a multiple of 16 from " +
+                         std::to_string(kMinResolution) + " to " + std::to_string(kMaxResolution));
+}
+
 namespace {
 
 // OpenCV's own limit (CV_IO_MAX_IMAGE_PIXELS, raised by the OPENCV_IO_MAX_IMAGE_PIXELS environment variable,
@@ -111,7 +123,7 @@ cv::Mat readImageRgb(const std::filesystem::path& path)
 
 cv::Mat squareCropResize(const cv::Mat& rgb, int resolution)
 {
-    requireSupportedResolution(resolution);
+    requireSupportedImageResolution(resolution);
     const int side = std::min(rgb.cols, rgb.rows);
     const cv::Rect square((rgb.cols - side) / 2, (rgb.rows - side) / 2, side, side);
     cv::Mat resized;

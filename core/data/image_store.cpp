@@ -223,7 +223,7 @@ fs::path defaultCacheDir()
 
 LoadedImages loadImages(const DatasetIndex& index, const ImageLoadOptions& options)
 {
-    requireSupportedResolution(options.resolution);
+    requireSupportedImageResolution(options.resolution);
     if (index.records.empty())
         throw InputError("dataset " + index.root.string() + " has no images to load");
     fs::path cacheFile;

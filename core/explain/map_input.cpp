@@ -119,6 +119,8 @@ MapInput collectMapInput(const GeneratorModel& model, const MapRequest& request,
             rows.push_back(projected.ws);
     } else {
         auto extractor = metrics::openFeatureExtractor(request.extractor, model.device);
+        input.extractorFile = extractor->path().string();
+        input.extractorHash = extractor->hash();
         SubsetRequest subset;
         subset.dataset = request.data;
         subset.subset = request.subset;

@@ -41,6 +41,7 @@ struct MapInput {
     torch::Tensor vectors;     // float [N, D] on the CPU
     std::vector<MapPoint> points;
     torch::Tensor thumbnails;  // uint8 [N, 3, R, R] when asked for
+    std::string extractorFile, extractorHash;  // the feature network (features space only), for reports
 };
 
 // InputError for an unknown space, a features request without data, or projections of another model;

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "data/acquisition_shifts.h"
 #include "data/image_store.h"
 #include "metrics/classification_report.h"
 
@@ -51,7 +52,7 @@ void restoreState(torch::nn::Module& module, const std::vector<torch::Tensor>& s
 
 } // namespace
 
-torch::Tensor augmentLesions(const torch::Tensor& images, Rng& rng)
+torch::Tensor augmentLesions(const torch::Tensor& images, Rng& rng, bool acquisitionShifts)
 {
     const int64_t n = images.size(0), r = images.size(2);
     const int64_t shift = std::max<int64_t>(1, r / 16);
@@ -63,6 +64,8 @@ torch::Tensor augmentLesions(const torch::Tensor& images, Rng& rng)
         const int64_t dy = static_cast<int64_t>(uniformBelow(rng, 2 * shift + 1));
         const int64_t dx = static_cast<int64_t>(uniformBelow(rng, 2 * shift + 1));
         auto x = padded[i].narrow(1, dy, r).narrow(2, dx, r);
+        if (acquisitionShifts)
+            x = randomAcquisition(x, rng);
         if (uniformBelow(rng, 2))
             x = x.flip({2});
         x = torch::rot90(x, static_cast<int64_t>(uniformBelow(rng, 4)), {1, 2});
@@ -154,7 +157,7 @@ TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const La
             const auto rows = torch::tensor(std::vector<int64_t>(order.begin() + b * batch, order.begin() + (b + 1) * batch));
             auto images = toModelRange(train.pixels.index_select(0, rows));
             if (options.augment)
-                images = augmentLesions(images, rng);
+                images = augmentLesions(images, rng, options.acquisitionShifts);
             const auto labels = trainLabels.index_select(0, rows).to(options.device);
             const auto logits = model->forward(images.to(options.device));
             const auto loss = F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().weight(classWeights));

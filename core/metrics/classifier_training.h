@@ -1,7 +1,8 @@
 #pragma once
 // Trains the LesionClassifier: class-weighted cross-entropy (weights n / (C n_k), so each class counts as
 // much as any other despite HAM10000's 58:1 imbalance), AdamW with a cosine schedule, dermoscopy-safe
-// augmentation (flips, 90-degree rotations, small shifts, mild colour jitter), and model selection on the
+// augmentation (flips, 90-degree rotations, small shifts, mild colour jitter; optionally the acquisition shifts
+// of data/acquisition_shifts.h), and model selection on the
 // validation split's balanced accuracy. Deterministic for a seed on a given machine and thread count.
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,9 @@ struct ClassifierTrainingOptions {
     double weightDecay = 0.05;
     bool classWeighted = true;
     bool augment = true;
+    // Also the random acquisition shifts of data/acquisition_shifts.h (zoom-out with vignette, hairs, colour
+    // temperature, exposure, lower resolution, JPEG), so that the network holds up on other sources.
+    bool acquisitionShifts = false;
     std::uint64_t seed = 0;
     c10::Device device = c10::kCPU;
 };
@@ -57,7 +61,8 @@ TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const La
 // Softmax probabilities [N, C] in eval mode, batch by batch, for uint8 images of any resolution.
 torch::Tensor predictProbabilities(nets::LesionClassifier& model, const torch::Tensor& pixels, int batch = 256);
 
-// The augmentation used in training, on float images in [-1, 1] (exposed for tests).
-torch::Tensor augmentLesions(const torch::Tensor& images, Rng& rng);
+// The augmentation used in training, on float images [N, 3, R, R] in [-1, 1] (exposed for tests): flips,
+// quarter turns, shifts, mild colour jitter, and with `acquisitionShifts` the random acquisition shifts first.
+torch::Tensor augmentLesions(const torch::Tensor& images, Rng& rng, bool acquisitionShifts = false);
 
 } // namespace dermgan::metrics

@@ -121,7 +121,7 @@ fs::path bundledModelPath(const std::string& fileName)
 std::unique_ptr<FeatureExtractor> openFeatureExtractor(const std::string& spec, const c10::Device& device)
 {
     if (spec == "derm")
-        return std::make_unique<DermFeatureExtractor>(bundledModelPath("derm-classifier.dermnet"), device);
+        return std::make_unique<DermFeatureExtractor>(bundledModelPath(kBundledDermNetwork), device);
     const fs::path file(spec);
     std::error_code ec;
     if (!fs::is_regular_file(file, ec))

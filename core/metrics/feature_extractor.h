@@ -32,6 +32,10 @@ protected:
     virtual torch::Tensor extractBatch(const torch::Tensor& pixels) = 0;
 };
 
+// The bundled derm network that "derm" names (a file in the models folder). Reports record the file and its
+// hash, so a report made with an earlier network names it and reproduces with --extractor FILE.
+inline constexpr const char* kBundledDermNetwork = "derm-classifier.dermnet";
+
 // Where the bundled derm network lives: $DERMGAN_MODELS_DIR, the source tree's models/ (a build), or the
 // installed share/dermgan/models.
 std::filesystem::path bundledModelPath(const std::string& fileName);

@@ -16,6 +16,8 @@ void ClassifierConfig::validate() const
         throw InputError("a classifier needs at least 2 classes; got " + std::to_string(classNames.size()));
     if (widths.empty())
         throw InputError("a classifier needs at least one stage");
+    if (colourConstancy != "none" && colourConstancy != "shades-of-grey")
+        throw InputError("classifier colour constancy '" + colourConstancy + "' is not known; expected none or shades-of-grey");
 }
 
 void to_json(nlohmann::json& json, const ClassifierConfig& config)
@@ -25,6 +27,9 @@ void to_json(nlohmann::json& json, const ClassifierConfig& config)
             {"class_names", config.classNames},
             {"widths", config.widths},
             {"dropout", config.dropout}};
+    // Written only when used, so that the files of networks without it keep their bytes and hashes.
+    if (config.colourConstancy != "none")
+        json["colour_constancy"] = config.colourConstancy;
 }
 
 void from_json(const nlohmann::json& json, ClassifierConfig& config)
@@ -33,6 +38,7 @@ void from_json(const nlohmann::json& json, ClassifierConfig& config)
     config.classNames = json.at("class_names").get<std::vector<std::string>>();
     config.widths = json.at("widths").get<std::vector<int>>();
     config.dropout = json.value("dropout", 0.3);
+    config.colourConstancy = json.value("colour_constancy", std::string("none"));
 }
 
 ResidualBlockImpl::ResidualBlockImpl(int inChannels, int outChannels, int stride)
@@ -75,7 +81,10 @@ LesionClassifierImpl::LesionClassifierImpl(ClassifierConfig config_) : config(st
 
 ClassifierOutput LesionClassifierImpl::run(const torch::Tensor& images, bool keepStageMaps)
 {
-    auto x = torch::relu(stemBn(stem(resizeForClassifier(images, config.resolution))));
+    auto input = resizeForClassifier(images, config.resolution);
+    if (config.colourConstancy == "shades-of-grey")
+        input = shadesOfGrey(input);
+    auto x = torch::relu(stemBn(stem(input)));
     ClassifierOutput out;
     for (auto& stage : stages) {
         x = stage(x);
@@ -85,6 +94,14 @@ ClassifierOutput LesionClassifierImpl::run(const torch::Tensor& images, bool kee
     out.features = x.mean({2, 3});
     out.logits = head(dropout(out.features));
     return out;
+}
+
+torch::Tensor shadesOfGrey(const torch::Tensor& images, double p)
+{
+    const auto unit = ((images + 1.0) * 0.5).clamp_min(1e-4);
+    const auto illuminant = unit.pow(p).mean({2, 3}, true).pow(1.0 / p);  // [N, 3, 1, 1]
+    const auto grey = illuminant.mean(1, true);
+    return (unit * (grey / illuminant)).clamp(0.0, 1.0) * 2.0 - 1.0;
 }
 
 torch::Tensor resizeForClassifier(const torch::Tensor& images, int resolution)

@@ -22,6 +22,10 @@ struct ClassifierConfig {
     std::vector<std::string> classNames;
     std::vector<int> widths{32, 64, 128, 256};   // one residual stage each; stage k runs at resolution / 2^(k+1)
     double dropout = 0.3;
+    // "shades-of-grey": each image's illuminant is estimated as the Minkowski p=6 mean of each channel and
+    // divided out inside the network (Finlayson & Trezzi 2004; used by ISIC challenge winners, e.g.
+    // Gessert et al. 2020), so a warmer or cooler dermatoscope light does not move the features. "none": as given.
+    std::string colourConstancy = "none";
 
     int classCount() const { return static_cast<int>(classNames.size()); }
     int featureDim() const { return widths.back(); }
@@ -61,6 +65,11 @@ struct LesionClassifierImpl : torch::nn::Module {
     torch::nn::Linear head{nullptr};
 };
 TORCH_MODULE(LesionClassifier);
+
+// Shades-of-grey colour constancy on float images [N, 3, R, R] in [-1, 1]: each channel is scaled so that its
+// Minkowski p-mean (p = 6) equals the mean of the three, on [0, 1] intensities. Differentiable, so the
+// projector's perceptual loss passes through it. Finlayson & Trezzi, "Shades of grey and colour constancy", 2004.
+torch::Tensor shadesOfGrey(const torch::Tensor& images, double p = 6.0);
 
 // Resizes [N, 3, R, R] float images to `resolution`: exact area averaging when R is a multiple, else bilinear
 // with antialiasing off (upsampling).
