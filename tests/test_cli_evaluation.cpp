@@ -102,7 +102,7 @@ private Q_SLOTS:
 
         // --stress: the same images under each stress test, and per subgroup; unshifted = the plain report.
         const auto stressed = cli({"classify", path("ham"), "--evaluate", path("derm.dermnet"), "--stress", "--json",
-                                   "--out", path("evaluate-stress")});
+                                   "--stress-examples", path("stress.png"), "--out", path("evaluate-stress")});
         QVERIFY2(stressed.exitCode == 0, stressed.err.constData());
         const auto g = QJsonDocument::fromJson(stressed.out).object()["generalisation"].toObject();
         const auto all = cli({"classify", path("ham"), "--evaluate", path("derm.dermnet"), "--json", "--out", path("evaluate-all")});
@@ -123,6 +123,9 @@ private Q_SLOTS:
         QCOMPARE(histo["name"].toString(), QString("histo"));
         QCOMPARE(histo["balanced_accuracy"].toDouble(), g["unshifted"].toObject()["balanced_accuracy"].toDouble());
         QVERIFY(QFile(path("evaluate-stress/classify-evaluate.txt")).size() > 0);
+        // The examples: 8 images a row, the unshifted row and one per stress test.
+        const cv::Mat examples = dermgan::readImageRgb(path("stress.png").toStdString());
+        QCOMPARE(examples.cols * 9, examples.rows * 8);
 
         // A diagnosis the classifier never learnt: one line naming it and what it knows.
         writeHamDataset(path("unknown").toStdString(), oneImagePerLesion(4, {"mel", "scc"}));

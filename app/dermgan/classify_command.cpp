@@ -8,10 +8,12 @@
 #include "common/errors.h"
 #include "common/runtime.h"
 #include "data/acquisition_shifts.h"
+#include "data/image_store.h"
 #include "data/subset_loader.h"
 #include "evaluation_commands.h"
 #include "exit_codes.h"
 #include "invocation.h"
+#include "io/image_io.h"
 #include "metrics/binary_aucs.h"
 #include "metrics/classification_report.h"
 #include "metrics/classifier_file.h"
@@ -27,7 +29,7 @@ namespace {
 
 struct ClassifyArgs {
     std::string data, train = "real", generator, balance = "real", save, out = "reports", device = "auto", evaluate,
-                subset = "all", colourConstancy = "none";
+                subset = "all", colourConstancy = "none", stressExamples;
     int64_t syntheticCount = 0;
     double psi = 1.0;
     int epochs = 30, batch = 64, resolution = 64;
@@ -69,6 +71,23 @@ metrics::GeneralisationReport measureGeneralisation(nets::LesionClassifier& mode
     for (const auto& [attribute, values] : metrics::framingAttributes(images.pixels))
         report.subgroups.push_back(metrics::scoreSubgroups(attribute, values, probabilities, labels, classNames, seed));
     return report;
+}
+
+// The first 8 images as the stress tests saw them: the unshifted row, then one row per stress test. They are
+// the dataset's own images: written only where the user asks.
+void writeStressExamples(const std::string& file, const torch::Tensor& pixels, std::uint64_t seed)
+{
+    const int64_t n = std::min<int64_t>(8, pixels.size(0));
+    const auto first = pixels.narrow(0, 0, n);
+    std::vector<torch::Tensor> rows{first};
+    std::string order = "unshifted";
+    for (const auto& test : stressTests()) {
+        rows.push_back(applyStressTest(test, first, seed));
+        order += ", " + test.name;
+    }
+    writePng(file, tensorGrid(toModelRange(torch::cat(rows)), static_cast<int>(n)),
+             {{"Software", "dermgan"}, {"Description", "real images under each stress test; rows: " + order}});
+    std::cerr << "stress examples: " << file << " (rows: " << order << ")\n";
 }
 
 // Scores a saved classifier on a labelled dataset: its classes are matched to the classifier's by name, so a
@@ -120,6 +139,8 @@ void runEvaluate(const ClassifyArgs& args)
     std::string text = "Classifier " + model.path.filename().string() + " (" + model.hash + ") on " +
                        std::to_string(images.size()) + " '" + args.subset + "' images of " + args.data + ":\n" +
                        metrics::toText(report) + metrics::toText(aucs);
+    if (!args.stressExamples.empty())
+        writeStressExamples(args.stressExamples, images.pixels, args.seed);
     if (args.stress) {
         const auto generalisation = measureGeneralisation(model.network, images, labels, probabilities, args.seed);
         json["generalisation"] = metrics::toJson(generalisation);
@@ -237,6 +258,8 @@ void runClassify(const ClassifyArgs& args)
                        " images), best validation epoch " + std::to_string(trained.bestEpoch) + " of " +
                        std::to_string(args.epochs) + "; tested on the real lesion-grouped test split:\n" +
                        metrics::toText(report);
+    if (!args.stressExamples.empty())
+        writeStressExamples(args.stressExamples, test.pixels, args.seed);
     if (args.stress) {
         const auto generalisation = measureGeneralisation(trained.model, test, test.labels, testProbabilities, args.seed);
         json["generalisation"] = metrics::toJson(generalisation);
@@ -283,6 +306,8 @@ void addClassifyCommand(CLI::App& parent, int& exitCode)
     cmd->add_flag("--stress", args->stress, "Also score the test images under stress tests (other light, exposure, zoom-out "
                                             "with vignette, lower resolution, JPEG, hairs) and per subgroup (dx_type, "
                                             "body site, framing, lesion size)");
+    cmd->add_option("--stress-examples", args->stressExamples, "Also write the first 8 scored images under each stress "
+                                                               "test as one PNG grid (they are the dataset's images)");
     cmd->add_option("--save", args->save, "Write the trained classifier (.dermnet), e.g. as a feature network");
     cmd->add_option("--out,-o", args->out, "Report folder (classify-<train>.json/.txt)")->capture_default_str();
     cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();

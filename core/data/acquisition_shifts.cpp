@@ -83,8 +83,14 @@ torch::Tensor zoomOut(const torch::Tensor& image, double scale, double vignette)
                                         image.narrow(2, 0, ring).flatten(1), image.narrow(2, side - ring, ring).flatten(1)},
                                        1);
         out = border.mean(1).view({3, 1, 1}).expand({3, side, side}).clone();
+        // A soft seam (1/12 of the inner side) so that no square edge shows where the border's colour differs.
+        const auto index = torch::arange(inner, image.options());
+        const auto edge = torch::minimum(index + 0.5, static_cast<double>(inner) - index - 0.5);
+        const double ramp = std::max(1.0, static_cast<double>(inner) / 12.0);
+        const auto weight = torch::minimum(edge.view({inner, 1}), edge.view({1, inner})).div(ramp).clamp(0.0, 1.0);
         const int64_t offset = (side - inner) / 2;
-        out.narrow(1, offset, inner).narrow(2, offset, inner).copy_(resizeTo(image, inner, true));
+        auto centre = out.narrow(1, offset, inner).narrow(2, offset, inner);
+        centre.copy_(centre * (1.0 - weight) + resizeTo(image, inner, true) * weight);
     }
     if (vignette <= 0)
         return out.clone();
