@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "io/tagged_archive.h"
 #include "metrics/classifier_file.h"
 #include "metrics/classifier_training.h"
 #include "metrics/feature_cache.h"
@@ -93,6 +94,27 @@ private Q_SLOTS:
         QCOMPARE(extractor->name(), std::string("derm"));
         const auto features = extractor->extract(test.pixels);
         QCOMPARE(features.sizes(), (std::vector<int64_t>{40, 16}));
+    }
+
+    void colourConstancyFilesAreVersion2()
+    {
+        // Without colour constancy the file stays version 1 (a version-1 reader opens it); with it, version 2,
+        // which a version-1 reader refuses instead of computing other features in silence.
+        auto config = tinyConfig();
+        nets::LesionClassifier plain(config);
+        saveClassifier(plain, {}, path("plain.dermnet"));
+        openTaggedArchive(path("plain.dermnet"), "dermgan-classifier", 1, "classifier");
+        config.colourConstancy = "shades-of-grey";
+        nets::LesionClassifier constant(config);
+        saveClassifier(constant, {}, path("constant.dermnet"));
+        try {
+            openTaggedArchive(path("constant.dermnet"), "dermgan-classifier", 1, "classifier");
+            QFAIL("a version-1 reader opened a colour-constancy classifier");
+        } catch (const InputError& e) {
+            QVERIFY2(QString(e.what()).contains("upgrade dermgan"), e.what());
+        }
+        QCOMPARE(loadClassifier(path("constant.dermnet"), torch::kCPU).network->config.colourConstancy,
+                 std::string("shades-of-grey"));
     }
 
     void badFilesAreRefused()

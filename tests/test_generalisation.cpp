@@ -208,6 +208,7 @@ private Q_SLOTS:
         const auto probabilities = torch::stack(rows);
         const auto attribute = scoreSubgroups("site", groups, probabilities, labels, classes, 0, 30);
         QCOMPARE(attribute.groups.size(), std::size_t{2});  // "c" (10 images) pooled as "other", still too small
+        QCOMPARE(attribute.leftOut, int64_t{10});
         QCOMPARE(attribute.groups[0].name, std::string("a"));
         QCOMPARE(attribute.groups[0].images, int64_t{60});
         QCOMPARE(attribute.groups[0].auc("mel_vs_nv"), 1.0);

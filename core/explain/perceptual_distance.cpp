@@ -73,7 +73,7 @@ private:
 std::unique_ptr<PerceptualDistance> openPerceptualDistance(const std::string& spec, const c10::Device& device)
 {
     if (spec == "derm")
-        return std::make_unique<DermPerceptualDistance>(metrics::bundledModelPath(metrics::kBundledDermNetwork), device);
+        return std::make_unique<DermPerceptualDistance>(metrics::bundledModelPath(metrics::bundledDermNetworkFile()), device);
     const fs::path file(spec);
     std::error_code ec;
     if (!fs::is_regular_file(file, ec))

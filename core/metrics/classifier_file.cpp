@@ -10,13 +10,18 @@ namespace dermgan::metrics {
 
 namespace {
 constexpr const char* kClassifierFormat = "dermgan-classifier";
-constexpr int kClassifierVersion = 1;
+// Version 2: the config may ask for colour constancy. A version-1 reader would ignore that key and compute
+// other features in silence, so such files are written as version 2, which it refuses ("upgrade dermgan");
+// files without it stay version 1, byte for byte.
+constexpr int kClassifierVersion = 2;
+
+int fileVersion(const nets::ClassifierConfig& config) { return config.colourConstancy != "none" ? 2 : 1; }
 } // namespace
 
 void saveClassifier(nets::LesionClassifier& network, const nlohmann::json& card, const std::filesystem::path& path)
 {
     torch::serialize::OutputArchive archive;
-    writeFormatTag(archive, kClassifierFormat, kClassifierVersion);
+    writeFormatTag(archive, kClassifierFormat, fileVersion(network->config));
     writeJsonEntry(archive, "config", network->config);
     writeJsonEntry(archive, "card", card);
     // Always stored from CPU so that a file written on a GPU machine opens anywhere.

@@ -1,7 +1,8 @@
 #pragma once
 // The classifier file (".dermnet"): format "dermgan-classifier", version, config (architecture, input
 // resolution, class names), card (what it was trained on and how well it does: JSON) and the weights.
-// The bundled models/derm-classifier.dermnet is one; `dermgan classify --save` writes others.
+// The bundled models/derm-classifier-v2.dermnet (and version 1, derm-classifier.dermnet) are such files;
+// `dermgan classify --save` writes others.
 #include <filesystem>
 #include <string>
 

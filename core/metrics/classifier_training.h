@@ -61,8 +61,8 @@ TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const La
 // Softmax probabilities [N, C] in eval mode, batch by batch, for uint8 images of any resolution.
 torch::Tensor predictProbabilities(nets::LesionClassifier& model, const torch::Tensor& pixels, int batch = 256);
 
-// The augmentation used in training, on float images [N, 3, R, R] in [-1, 1] (exposed for tests): flips,
-// quarter turns, shifts, mild colour jitter, and with `acquisitionShifts` the random acquisition shifts first.
+// The augmentation used in training, on float images [N, 3, R, R] in [-1, 1] (exposed for tests): a shift,
+// then with `acquisitionShifts` the random acquisition shifts, then flips, quarter turns, mild colour jitter.
 torch::Tensor augmentLesions(const torch::Tensor& images, Rng& rng, bool acquisitionShifts = false);
 
 } // namespace dermgan::metrics

@@ -118,10 +118,17 @@ fs::path bundledModelPath(const std::string& fileName)
                      "); set DERMGAN_MODELS_DIR to the folder holding it");
 }
 
+const char* bundledDermNetworkFile()
+{
+    // Version 2 (96x96, shades-of-grey, acquisition shifts; models/derm-classifier-v2.md). Version 1,
+    // derm-classifier.dermnet, stays bundled for the reports made with it.
+    return "derm-classifier-v2.dermnet";
+}
+
 std::unique_ptr<FeatureExtractor> openFeatureExtractor(const std::string& spec, const c10::Device& device)
 {
     if (spec == "derm")
-        return std::make_unique<DermFeatureExtractor>(bundledModelPath(kBundledDermNetwork), device);
+        return std::make_unique<DermFeatureExtractor>(bundledModelPath(bundledDermNetworkFile()), device);
     const fs::path file(spec);
     std::error_code ec;
     if (!fs::is_regular_file(file, ec))

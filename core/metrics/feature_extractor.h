@@ -1,6 +1,6 @@
 #pragma once
 // Embeddings for the distribution metrics. Two kinds:
-// - "derm": the project's own dermatology network (models/derm-classifier.dermnet, or any .dermnet file),
+// - "derm": the project's own dermatology network (models/derm-classifier-v2.dermnet, or any .dermnet file),
 //   its pooled penultimate features. Metrics with it are named FID-derm, KID-derm, ...
 // - a TorchScript file the user supplies, e.g. the StyleGAN2-ADA metrics' inception-2015-12-05.pt
 //   (standard FID/KID/PR then): called as module(images_uint8_NCHW, return_features=True), and as
@@ -32,9 +32,9 @@ protected:
     virtual torch::Tensor extractBatch(const torch::Tensor& pixels) = 0;
 };
 
-// The bundled derm network that "derm" names (a file in the models folder). Reports record the file and its
-// hash, so a report made with an earlier network names it and reproduces with --extractor FILE.
-inline constexpr const char* kBundledDermNetwork = "derm-classifier.dermnet";
+// The file name of the bundled derm network that "derm" names, in the models folder. Reports record the file
+// and its hash, so a report made with an earlier network names it and reproduces with --extractor FILE.
+const char* bundledDermNetworkFile();
 
 // Where the bundled derm network lives: $DERMGAN_MODELS_DIR, the source tree's models/ (a build), or the
 // installed share/dermgan/models.

@@ -131,8 +131,10 @@ SubgroupAttribute scoreSubgroups(const std::string& attribute, const std::vector
     SubgroupAttribute result;
     result.name = attribute;
     for (auto& [value, members] : pooled) {
-        if (static_cast<int>(members.size()) < minImages)
+        if (static_cast<int>(members.size()) < minImages) {
+            result.leftOut += static_cast<int64_t>(members.size());
             continue;
+        }
         std::sort(members.begin(), members.end());
         const auto index = torch::tensor(members);
         result.groups.push_back(scoreCondition(value, attribute + " = " + value, probabilities.index_select(0, index),
@@ -199,12 +201,15 @@ nlohmann::json toJson(const GeneralisationReport& report)
         stress.push_back(json);
     }
     nlohmann::json subgroups = nlohmann::json::object();
+    nlohmann::json leftOut = nlohmann::json::object();  // images of groups too small to score, per attribute
     for (const auto& attribute : report.subgroups) {
         auto& groups = subgroups[attribute.name] = nlohmann::json::array();
         for (const auto& g : attribute.groups)
             groups.push_back(toJson(g));
+        leftOut[attribute.name] = attribute.leftOut;
     }
-    nlohmann::json json = {{"unshifted", toJson(report.unshifted)}, {"stress", stress}, {"subgroups", subgroups}};
+    nlohmann::json json = {{"unshifted", toJson(report.unshifted)}, {"stress", stress}, {"subgroups", subgroups},
+                           {"subgroup_images_left_out", leftOut}};
     const auto [worst, name] = report.worstMelVsNvDrop();
     if (!name.empty())
         json["worst_mel_vs_nv_drop"] = {{"stress_test", name}, {"drop", worst}};
@@ -231,6 +236,8 @@ std::string toText(const GeneralisationReport& report)
         text += "Subgroups by " + attribute.name + " (diff = group - all images)\n" + kHeader;
         for (const auto& g : attribute.groups)
             text += row(g, &report.unshifted);
+        if (attribute.leftOut > 0)
+            text += "  (" + std::to_string(attribute.leftOut) + " images in groups too small to score left out)\n";
     }
     return text;
 }

@@ -34,6 +34,7 @@ struct ScoredCondition {
 struct SubgroupAttribute {
     std::string name;                     // "dx_type", "localization", "framing", "lesion_size"
     std::vector<ScoredCondition> groups;  // largest first
+    int64_t leftOut = 0;                  // images of groups too small to score, even pooled
 };
 
 struct GeneralisationReport {

@@ -1,5 +1,5 @@
 #pragma once
-// A compact residual CNN for dermoscopic images at 64x64: the project's own "derm" feature network. Trained
+// A compact residual CNN for dermoscopic images (64x64 to 96x96): the project's own "derm" feature network. Trained
 // on real HAM10000 images, its pooled penultimate features embed images for FID-derm / KID-derm / PR-derm,
 // its per-stage feature maps give the projector an LPIPS-style perceptual distance, and the same
 // architecture is trained on real, synthetic or mixed data for the predictive-ability study.
