@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "data/image_store.h"
 
 namespace dermgan {
 
@@ -38,18 +39,16 @@ torch::Tensor resizeTo(const torch::Tensor& image, int64_t size, bool shrinking)
     return out.squeeze(0);
 }
 
-// uint8 HxWx3 RGB <-> float [3, R, R] in [-1, 1].
+// uint8 HxWx3 RGB <-> float [3, R, R] in [-1, 1], through the image store's conversions.
 cv::Mat toMat(const torch::Tensor& image)
 {
-    const auto bytes = ((image.detach().to(torch::kFloat32) + 1.0) * 127.5).round().clamp(0, 255).to(torch::kUInt8)
-                           .permute({1, 2, 0}).contiguous();
+    const auto bytes = toPixels(image.detach()).permute({1, 2, 0}).contiguous();
     return cv::Mat(static_cast<int>(bytes.size(0)), static_cast<int>(bytes.size(1)), CV_8UC3, bytes.data_ptr()).clone();
 }
 
 torch::Tensor fromMat(const cv::Mat& rgb)
 {
-    const auto bytes = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).clone();
-    return bytes.permute({2, 0, 1}).to(torch::kFloat32) / 127.5 - 1.0;
+    return toModelRange(torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({2, 0, 1}));
 }
 
 } // namespace
@@ -206,8 +205,7 @@ torch::Tensor applyStressTest(const StressTest& test, const torch::Tensor& pixel
     auto out = torch::empty_like(pixels);
     for (int64_t i = 0; i < pixels.size(0); ++i) {
         Rng rng(deriveSeed(seed, static_cast<std::uint64_t>(i)));
-        const auto image = pixels[i].to(torch::kFloat32) / 127.5 - 1.0;
-        out[i] = ((test.apply(image, rng) + 1.0) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
+        out[i] = toPixels(test.apply(toModelRange(pixels[i]), rng));
     }
     return out;
 }
