@@ -43,6 +43,14 @@ torch::Tensor gate(const torch::Tensor& value, double p, double identity)
     return torch::where(apply, value, torch::full_like(value, identity));
 }
 
+// One draw per image for a multi-component value (a 2-D translation): the whole row is kept or zeroed, as
+// the reference gates a translation once, not once per axis (which would apply it with probability 1-(1-p)^2).
+torch::Tensor gateRows(const torch::Tensor& value, double p)
+{
+    const auto apply = torch::rand({value.size(0), 1}, value.options()) < p;
+    return torch::where(apply, value, torch::zeros_like(value));
+}
+
 torch::Tensor eye3(int64_t n, const torch::TensorOptions& o) { return torch::eye(3, o).unsqueeze(0).repeat({n, 1, 1}); }
 
 torch::Tensor translate2d(const torch::Tensor& tx, const torch::Tensor& ty)
@@ -81,7 +89,7 @@ torch::Tensor geometricMatrix(int64_t n, double p, const AugmentSpec& spec, cons
         g = g.bmm(scale2d(1 - 2 * flip, torch::ones({n}, o)));
         const auto quarter = gate(torch::randint(0, 4, {n}, o), p, 0.0);
         g = g.bmm(rotate2d(quarter * (M_PI / 2)));
-        auto shift = gate((torch::rand({n, 2}, o) * 2 - 1) * spec.xintMax, p, 0.0);
+        auto shift = gateRows((torch::rand({n, 2}, o) * 2 - 1) * spec.xintMax, p);
         shift = (shift * size).round() * (2.0 / size);  // whole pixels
         g = g.bmm(translate2d(shift.select(1, 0), shift.select(1, 1)));
     }
@@ -93,7 +101,7 @@ torch::Tensor geometricMatrix(int64_t n, double p, const AugmentSpec& spec, cons
         const auto aniso = torch::exp2(gate(torch::randn({n}, o) * spec.anisoStd, p, 0.0));
         g = g.bmm(scale2d(aniso, 1 / aniso));
         g = g.bmm(rotate2d(gate((torch::rand({n}, o) * 2 - 1) * M_PI * spec.rotateMax, pRotate, 0.0)));
-        const auto frac = gate(torch::randn({n, 2}, o) * spec.xfracStd, p, 0.0) * 2.0;
+        const auto frac = gateRows(torch::randn({n, 2}, o) * spec.xfracStd, p) * 2.0;
         g = g.bmm(translate2d(frac.select(1, 0), frac.select(1, 1)));
     }
     return g;
@@ -139,36 +147,25 @@ torch::Tensor colorMatrix(int64_t n, double p, const AugmentSpec& spec, const to
     return c;
 }
 
-// Pixel coordinate (align_corners = false) reflected about -0.5 and size - 0.5, as grid_sample's
-// reflection padding, then clipped into the image.
-torch::Tensor reflectCoordinates(const torch::Tensor& coordinate, int64_t size)
-{
-    const double span = static_cast<double>(size);
-    const auto shifted = (coordinate + 0.5).abs();
-    const auto flips = torch::floor(shifted / span);
-    const auto extra = shifted - flips * span;
-    const auto even = torch::remainder(flips, 2.0) == 0;
-    const auto reflected = torch::where(even, extra, span - extra) - 0.5;
-    return reflected.clamp(0.0, span - 1.0);
-}
-
-// Bilinear resampling with reflection padding, written with gather so that it is twice differentiable:
-// R1 needs the gradient of a gradient through the augmentation, which LibTorch's grid_sample lacks.
+// Bilinear resampling with zero padding (grid_sample's defaults: align_corners = false, zeros outside), written
+// with gather so that it is twice differentiable: R1 needs the gradient of a gradient through the
+// augmentation, which LibTorch 1.13's grid_sample lacks.
 torch::Tensor bilinearSample(const torch::Tensor& x, const torch::Tensor& grid)
 {
     const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-    const auto ix = reflectCoordinates(((grid.select(3, 0) + 1) * w - 1) / 2, w).reshape({n, 1, -1});
-    const auto iy = reflectCoordinates(((grid.select(3, 1) + 1) * h - 1) / 2, h).reshape({n, 1, -1});
+    const auto ix = (((grid.select(3, 0) + 1) * w - 1) / 2).reshape({n, 1, -1});
+    const auto iy = (((grid.select(3, 1) + 1) * h - 1) / 2).reshape({n, 1, -1});
     const auto x0 = ix.floor(), y0 = iy.floor();
     const auto wx = ix - x0, wy = iy - y0;
-    const auto x0i = x0.to(torch::kLong), y0i = y0.to(torch::kLong);
-    const auto x1i = (x0i + 1).clamp_max(w - 1), y1i = (y0i + 1).clamp_max(h - 1);
     const auto flat = x.reshape({n, c, h * w});
-    auto corner = [&](const torch::Tensor& yi, const torch::Tensor& xi) {
-        return flat.gather(2, (yi * w + xi).expand({n, c, -1}));
+    // One corner's values, weighted by its bilinear weight where it lies inside the image, else 0.
+    auto corner = [&](const torch::Tensor& yf, const torch::Tensor& xf, const torch::Tensor& weight) {
+        const auto inside = (xf >= 0) & (xf <= w - 1) & (yf >= 0) & (yf <= h - 1);
+        const auto index = (yf.clamp(0, h - 1) * w + xf.clamp(0, w - 1)).to(torch::kLong);
+        return flat.gather(2, index.expand({n, c, -1})) * (weight * inside.to(weight.dtype()));
     };
-    const auto out = corner(y0i, x0i) * ((1 - wx) * (1 - wy)) + corner(y0i, x1i) * (wx * (1 - wy)) +
-                     corner(y1i, x0i) * ((1 - wx) * wy) + corner(y1i, x1i) * (wx * wy);
+    const auto out = corner(y0, x0, (1 - wx) * (1 - wy)) + corner(y0, x0 + 1, wx * (1 - wy)) +
+                     corner(y0 + 1, x0, (1 - wx) * wy) + corner(y0 + 1, x0 + 1, wx * wy);
     return out.reshape({n, c, grid.size(1), grid.size(2)});
 }
 
@@ -187,7 +184,91 @@ torch::Tensor affineGrid(const torch::Tensor& theta, int64_t h, int64_t w)
     return torch::stack({row(0), row(1)}, 3);
 }
 
+// Daubechies' symlet-6 scaling filter, normalised to sum 1: the reference's Hz_geom (augment.py's wavelets).
+torch::Tensor sym6Filter(const torch::TensorOptions& o)
+{
+    const auto taps = torch::tensor(std::vector<double>{0.015404109327027373, 0.0034907120842174702,
+        -0.11799011114819057, -0.048311742585633, 0.4910559419267466, 0.787641141030194, 0.3379294217276218,
+        -0.07263752278646252, -0.021060292512300564, 0.04472490177066578, 0.0017677118642428036,
+        -0.007800708325034148}, o);
+    return taps / taps.sum();
+}
+
+// 2x zero-insertion upsampling of the last axis, then the FIR filter as a convolution with gain 2, padded as
+// the reference's upsample2d: (taps + 1) / 2 before, (taps - 2) / 2 after. [N, C, H, W] -> [N, C, H, 2W].
+// One axis at a time: a 2-D 12x12 filter on the zero-inserted image would cost 6x the multiply-adds.
+torch::Tensor upsampleLastAxis(const torch::Tensor& x, const torch::Tensor& taps)
+{
+    const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), k = taps.size(0);
+    auto y = torch::stack({x, torch::zeros_like(x)}, 4).reshape({n, c, h, 2 * w});
+    y = F::pad(y, F::PadFuncOptions({(k + 1) / 2, (k - 2) / 2}));
+    const auto kernel = (taps.flip(0) * 2).view({1, 1, 1, k}).repeat({c, 1, 1, 1});
+    return F::conv2d(y, kernel, F::Conv2dFuncOptions().groups(c));
+}
+
+// upsample2d(x, f, up=2) of the reference for a separable filter. [N, C, H, W] -> [N, C, 2H, 2W].
+torch::Tensor upsampleSeparable(const torch::Tensor& x, const torch::Tensor& taps)
+{
+    return upsampleLastAxis(upsampleLastAxis(x, taps).transpose(2, 3), taps).transpose(2, 3);
+}
+
+// downsample2d(x, f, down=2, padding=-crop, flip_filter=True) of the reference: crop, correlate with the 2-D
+// filter, keep every second sample. [N, C, H, W] -> [N, C, (H - 2 crop) / 2, (W - 2 crop) / 2].
+torch::Tensor downsampleSeparable(const torch::Tensor& x, const torch::Tensor& taps, int64_t crop)
+{
+    const int64_t c = x.size(1), k = taps.size(0);
+    const int64_t before = (k - 1) / 2 - crop, after = (k - 2) / 2 - crop;  // negative: a crop
+    const auto y = F::pad(x, F::PadFuncOptions({before, after, before, after}));
+    const auto kernel = torch::outer(taps, taps).view({1, 1, k, k}).repeat({c, 1, 1, 1});
+    return F::conv2d(y, kernel, F::Conv2dFuncOptions().stride(2).groups(c));
+}
+
+// The reference's geometric execution (training/augment.py): reflect-pad by the margin the transforms need,
+// upsample 2x with the sym6 wavelet, resample bilinearly at the doubled resolution, downsample 2x with sym6
+// and crop. Resampling at twice the resolution keeps a fractional shift from blurring the image the way a
+// single bilinear resampling does (a half-pixel shift averages neighbours: cos(pi f) of amplitude at f
+// cycles/pixel), so D sees augmented reals and fakes with their fine texture intact.
 } // namespace
+
+torch::Tensor resampleAffine(const torch::Tensor& x, const torch::Tensor& g)
+{
+    const int64_t h = x.size(2), w = x.size(3);
+    const auto o = g.options();
+    const auto constant = [&](std::initializer_list<double> values) {
+        return torch::tensor(std::vector<double>(values), o).view({3, 3});
+    };
+    const auto translate = [&](double tx, double ty) { return constant({1, 0, tx, 0, 1, ty, 0, 0, 1}); };
+    const auto scale = [&](double sx, double sy) { return constant({sx, 0, 0, 0, sy, 0, 0, 0, 1}); };
+    const double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
+
+    // The reference's frame: pixel units, origin at the image centre.
+    auto G = scale(w / 2.0, h / 2.0).matmul(g).matmul(scale(2.0 / w, 2.0 / h));
+
+    // Padding: where the output's corners come from, plus the filter's reach.
+    const auto filter = sym6Filter(o);
+    const int hzPad = static_cast<int>(filter.size(0)) / 4;
+    const auto corners = torch::tensor(std::vector<double>{-cx, cx, cx, -cx, -cy, -cy, cy, cy, 1, 1, 1, 1}, o).view({3, 4});
+    const auto reach = G.matmul(corners).narrow(1, 0, 2).permute({1, 0, 2}).flatten(1);  // [xy, N * 4]
+    auto margin = torch::cat({-reach, reach}).amax(1) +
+                  torch::tensor(std::vector<double>{hzPad * 2 - cx, hzPad * 2 - cy, hzPad * 2 - cx, hzPad * 2 - cy}, o);
+    margin = torch::minimum(margin.clamp_min(0), torch::tensor(std::vector<double>{double(w - 1), double(h - 1),
+                                                                                   double(w - 1), double(h - 1)}, o));
+    const auto m = margin.ceil().to(torch::kLong);
+    const int64_t mx0 = m[0].item<int64_t>(), my0 = m[1].item<int64_t>(), mx1 = m[2].item<int64_t>(), my1 = m[3].item<int64_t>();
+
+    auto y = F::pad(x, F::PadFuncOptions({mx0, mx1, my0, my1}).mode(torch::kReflect));
+    G = translate((mx0 - mx1) / 2.0, (my0 - my1) / 2.0).matmul(G);
+
+    y = upsampleSeparable(y, filter);
+    G = scale(2, 2).matmul(G).matmul(scale(0.5, 0.5));
+    G = translate(-0.5, -0.5).matmul(G).matmul(translate(0.5, 0.5));
+
+    const int64_t outH = (h + hzPad * 2) * 2, outW = (w + hzPad * 2) * 2;
+    G = scale(2.0 / y.size(3), 2.0 / y.size(2)).matmul(G).matmul(scale(outW / 2.0, outH / 2.0));
+    y = bilinearSample(y, affineGrid(G.narrow(1, 0, 2), outH, outW));
+
+    return downsampleSeparable(y, filter, hzPad * 2);
+}
 
 torch::Tensor augment(const torch::Tensor& images, double p, const AugmentSpec& spec)
 {
@@ -199,8 +280,7 @@ torch::Tensor augment(const torch::Tensor& images, double p, const AugmentSpec& 
     auto x = images;
     if (spec.blit || spec.geometric) {
         const auto g = geometricMatrix(n, p, spec, options, static_cast<int>(images.size(3)));
-        const auto grid = affineGrid(g.narrow(1, 0, 2), images.size(2), images.size(3));
-        x = bilinearSample(x, grid);
+        x = resampleAffine(x, g);
     }
     if (spec.color && images.size(1) == 3) {
         const auto c = colorMatrix(n, p, spec, options);

@@ -2,10 +2,12 @@
 // Adaptive discriminator augmentation (Karras et al. 2020, "bgc" pipeline): every image shown to D, real
 // or fake, is transformed with probability p per operation, differentiably so G's gradients pass through.
 // Geometric ops (x-flip, 90-degree rotations, integer translation, isotropic / anisotropic scaling,
-// rotation, fractional translation) are composed into one affine matrix per image and applied with a single
-// bilinear resampling (reflection padding); colour ops (brightness, contrast, luma flip, hue, saturation)
-// into one 4x4 colour matrix. This is a compact re-derivation, not the reference code: the reference also
-// upsamples with wavelet filters before resampling, which matters little at 64x64 and costs a lot on CPU.
+// rotation, fractional translation) are composed into one affine matrix per image and executed as the
+// reference does (training/augment.py): reflect padding, 2x upsampling with the sym6 wavelet, bilinear
+// resampling, sym6 downsampling; colour ops (brightness, contrast, luma flip, hue, saturation) into one 4x4
+// colour matrix. Each op is applied with probability p per image (a 2-D translation with one draw for both
+// axes). A compact re-derivation written in LibTorch ops that are twice differentiable (for R1), not the
+// reference code.
 #include <string>
 
 #include <torch/types.h>
@@ -26,6 +28,12 @@ struct AugmentSpec {
 
 // Applies the augmentations with probability p each. p = 0 returns the input unchanged.
 torch::Tensor augment(const torch::Tensor& images, double p, const AugmentSpec& spec);
+
+// The geometric step alone: images [N, C, H, W] resampled through `outputToInput` [N, 3, 3], which maps an
+// output pixel's normalised coordinates (x, y in [-1, 1], align_corners = false, as affine_grid) to where it
+// is read in the input. Reference: the geometric execution of training/augment.py (StyleGAN2-ADA). Returns
+// [N, C, H, W]; twice differentiable.
+torch::Tensor resampleAffine(const torch::Tensor& images, const torch::Tensor& outputToInput);
 
 // The ADA heuristic: every `interval` steps, move p by sign(E[sign(D(real))] - target) * batch * interval /
 // (adjustKimg * 1000), kept in [0, 1]. E[sign] near 1 means D is sure about the reals: it overfits.
