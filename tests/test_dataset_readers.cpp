@@ -3,6 +3,7 @@
 
 #include "common/errors.h"
 #include "data/dataset.h"
+#include "data/image_label_lookup.h"
 #include "io/zip_archive.h"
 #include "test_support.h"
 
@@ -56,6 +57,21 @@ private Q_SLOTS:
         QCOMPARE(record.label, 2);
         QCOMPARE(record.metadata.at("localization"), std::string("back"));
         QVERIFY(fs::exists(record.location));
+    }
+
+    void anImageFileFindsItsDiagnosisInTheDatasetAroundIt()
+    {
+        writeHamDataset(root(), {{"L1", "I1", "nv"}, {"L2", "I2", "mel"}});
+        const auto label = findImageLabel(root() / "images" / "I2.jpg");  // images/ has no table; its parent has
+        QVERIFY(label.has_value());
+        QCOMPARE(label->className, std::string("mel"));
+        QVERIFY(fs::equivalent(label->dataset, root()));
+        QVERIFY(!findImageLabel(root() / "images" / "I2.jpg", /*levels=*/0));  // the table is one level up
+
+        // The same file name elsewhere is not that image; a file outside any dataset has no diagnosis.
+        writeSolidImage(root() / "elsewhere" / "I2.jpg", 40, 30, cv::Scalar(0, 0, 0));
+        QVERIFY(!findImageLabel(root() / "elsewhere" / "I2.jpg", /*levels=*/1));  // root() lists images/I2.jpg
+        QVERIFY(!findImageLabel(root() / "images" / "missing.jpg"));
     }
 
     void hamMissingImageFailsOrIsSkipped()

@@ -136,6 +136,12 @@ private Q_SLOTS:
         });
         QVERIFY(result.cancelled);
         QCOMPARE(static_cast<int>(result.curve.size()), 5);
+        // The noise maps are optimised by default: their penalty is its own column, and the loss is the sum.
+        for (const auto& s : result.curve) {
+            QVERIFY(s.noisePenalty > 0);
+            QVERIFY(std::abs(s.loss - (s.perceptual + options.pixelWeight * s.pixel + s.noisePenalty)) <= 1e-4 * s.loss);
+        }
+        QCOMPARE(toJson(result).at("curve_columns").back().get<std::string>(), std::string("noise_penalty"));
         std::string note;
         const cv::Mat wide(20, 40, CV_8UC3, cv::Scalar(10, 20, 30));
         const auto prepared = prepareTarget(wide, 16, note);

@@ -2,6 +2,8 @@
 // change, undo/redo, latest-wins rendering, states, export, bad files.
 #include <QtTest>
 
+#include <QDoubleSpinBox>
+
 #include <QRegularExpression>
 
 #include <QAbstractAxis>
@@ -16,12 +18,17 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTextBrowser>
+#include <QSettings>
+#include <QScreen>
+#include <QDockWidget>
+#include <QValueAxis>
 #include <QToolButton>
 #include <QUndoStack>
 
 #include "explain/latent_directions.h"
 #include "embedding_view.h"
 #include "gallery_view.h"
+#include "axis_range.h"
 #include "generator_view.h"
 #include "projection_view.h"
 #include "io/png_text.h"
@@ -115,7 +122,22 @@ private Q_SLOTS:
 
         QTest::keyClick(view->directionSliders()[0], Qt::Key_PageUp);  // +0.5 sigma along pc0
         QCOMPARE(view->recipe().edits[0].amount, 0.5);
-        QVERIFY(settledImage(view) != otherClass);
+        QCOMPARE(view->directionAmounts()[0]->value(), 0.5);  // the value is shown beside the slider
+        const QImage halfSigma = settledImage(view);
+        QVERIFY(halfSigma != otherClass);
+
+        // ... and can be typed: one undo step when Enter is pressed, the slider follows.
+        const int steps = window.undoStack()->count();
+        auto* amount = view->directionAmounts()[0];
+        amount->setFocus();
+        amount->selectAll();
+        QTest::keyClicks(amount, "-1.25");
+        QCOMPARE(view->recipe().edits[0].amount, 0.5);  // nothing while typing
+        QTest::keyClick(amount, Qt::Key_Return);
+        QCOMPARE(view->recipe().edits[0].amount, -1.25);
+        QCOMPARE(view->directionSliders()[0]->value(), -125);
+        QCOMPARE(window.undoStack()->count(), steps + 1);
+        QVERIFY(settledImage(view) != halfSigma);
     }
 
     void undoAndRedoWalkTheEdits()
@@ -229,7 +251,25 @@ private Q_SLOTS:
         const auto text = readPngText(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
         QCOMPARE(text.at("dermgan:synthetic"), std::string("true"));
         QCOMPARE(text.at("dermgan:seed"), std::string("5"));
+        QCOMPARE(text.at("dermgan:class"), std::string("bcc"));  // the diagnosis is in the text...
+        QCOMPARE(window.session().exportFileName(view->recipe()), QString("synthetic-bcc-seed5.png"));  // ...and the name
         QCOMPARE(QImage(png).convertToFormat(QImage::Format_RGB888), shown);
+
+        // Enlarged: every pixel repeated 4x4, and the text says that no detail was added.
+        const QString large = dir_.path() + "/large.png";
+        QCOMPARE(window.exportImage(large, 4), QString());
+        QCOMPARE(window.session().exportFileName(view->recipe(), 4), QString("synthetic-bcc-seed5-x4.png"));
+        const QImage enlarged = QImage(large).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(enlarged.size(), shown.size() * 4);
+        QCOMPARE(enlarged.scaled(shown.size(), Qt::IgnoreAspectRatio, Qt::FastTransformation), shown);
+        QCOMPARE(enlarged.pixel(4 * 7 + 3, 4 * 9 + 2), shown.pixel(7, 9));
+        QFile largeFile(large);
+        QVERIFY(largeFile.open(QIODevice::ReadOnly));
+        const QByteArray largeBytes = largeFile.readAll();
+        const auto largeText = readPngText(std::vector<std::uint8_t>(largeBytes.begin(), largeBytes.end()));
+        QCOMPARE(largeText.at("dermgan:model_resolution"), std::string("16"));
+        QVERIFY(largeText.at("dermgan:enlarged").find("nearest neighbour") != std::string::npos);
+        QVERIFY(window.exportImage(dir_.path() + "/huge.png", 33).contains("1 to 32"));
 
         // Reliability campaign: a state of class 99 was applied (seed and all) and left the old image on
         // screen; a state that is not a JSON object gave a raw type error. Both are refused and change nothing.
@@ -389,6 +429,8 @@ private Q_SLOTS:
             QVERIFY(rendered.save(data + QStringLiteral("/images/I%1.jpg").arg(i), "JPG", 100));
 
         auto* view = window.projectionView();
+        view->setImage(data + "/images/I5.jpg");  // a real image of a dataset with metadata: I5 is mel
+        QCOMPARE(view->job().classIndex, 2);
         ProjectionJob job;
         job.image = photo;
         job.steps = 60;
@@ -436,13 +478,84 @@ private Q_SLOTS:
         QCOMPARE(window.generatorView()->recipe().classIndex, 1);
         const QImage opened = settledImage(window.generatorView());
         QVERIFY(!opened.isNull());
+        // A W projection is named as one (not W+), and the seed box no longer shows the old seed.
+        const QString frameInfo = window.generatorView()->findChild<QLabel*>("frameInfo")->text();
+        QVERIFY2(frameInfo.startsWith("W latent"), qPrintable(frameInfo));
+        QCOMPARE(window.generatorView()->seedBox()->value(), -1);
+        QVERIFY(window.generatorView()->seedBox()->text().startsWith("none"));
         window.undoStack()->undo();  // back to the seeded image
         QVERIFY(window.generatorView()->recipe().ws.empty());
+        QCOMPARE(window.generatorView()->seedBox()->value(), int(window.generatorView()->recipe().seed));
 
         view->start();  // cancelled at once: a result so far, marked cancelled, no error
+        QCOMPARE(view->neighbourTiles().size(), 0);  // the last projection's neighbours leave with it
         view->cancel();
         QTRY_VERIFY_WITH_TIMEOUT(!view->busy(), 60000);
         QVERIFY(view->outcome().cancelled);
+    }
+
+    void theWindowFitsItsScreenAfterALargerSizeWasSaved()
+    {
+        {
+            MainWindow large;  // e.g. grown by the training panel, or saved on a bigger monitor
+            large.show();
+            large.resize(3000, 2000);
+            QVERIFY(large.close());  // saves the geometry
+        }
+        MainWindow window;
+        window.show();
+        QCOMPARE(window.openModel(model_), QString());
+        const QRect available = window.screen()->availableGeometry();
+        // The saved 3000x2000 is not restored beyond the screen (as far as the window's minimum size allows).
+        const QSize fits = available.size().expandedTo(window.minimumSizeHint());
+        QVERIFY2(window.width() <= fits.width() && window.height() <= fits.height(),
+                 qPrintable(QString("window %1x%2 on a %3x%4 screen").arg(window.width()).arg(window.height())
+                                .arg(available.width()).arg(available.height())));
+        // With the training panel open (three charts and a sample grid) it still fits a 1366x768 laptop
+        // screen with a task bar, where it used to grow past the screen.
+        window.findChild<QDockWidget*>("trainingDock")->show();
+        QCoreApplication::processEvents();
+        const QSize minimum = window.minimumSizeHint();
+        QVERIFY2(minimum.width() <= 1366 && minimum.height() <= 728,
+                 qPrintable(QString("minimum %1x%2 with the training panel").arg(minimum.width()).arg(minimum.height())));
+        QVERIFY(window.height() <= fits.height());
+        QSettings().remove("geometry");
+        QSettings().remove("windowState");
+    }
+
+    void chartAxisLabelsAreDistinct()
+    {
+        // Ranges the training charts and reports meet: a 0.064 kimg run printed "0.0 0.0 0.1 0.1 0.1".
+        const std::pair<double, double> ranges[] = {{0.008, 0.064}, {0.05, 0.15}, {0, 2000}, {-3e-4, 5e-4}, {0.6, 0.6}, {1, 40}};
+        for (const auto& [low, high] : ranges) {
+            QValueAxis axis;
+            setDistinctRange(&axis, low, high);
+            QVERIFY(axis.min() <= low && axis.max() >= high);
+            QStringList labels;
+            for (int i = 0; i < axis.tickCount(); ++i) {
+                const double value = axis.min() + i * (axis.max() - axis.min()) / (axis.tickCount() - 1);
+                labels << QString::asprintf(axis.labelFormat().toLatin1().constData(), value);
+            }
+            QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
+            QVERIFY2(labels.join(' ').size() < 80, qPrintable(labels.join(' ')));  // and no more digits than needed
+        }
+    }
+
+    void galleryFillsItselfWhenFirstShown()
+    {
+        MainWindow window;
+        window.show();
+        QCOMPARE(window.openModel(model_), QString());
+        auto* gallery = window.galleryView();
+        QSignalSpy ready(gallery, &GalleryView::galleryReady);
+        window.tabs()->setCurrentWidget(gallery);  // no Generate pressed
+        QVERIFY(ready.wait(30000));
+        QCOMPARE(gallery->rows(), 3);
+        QCOMPARE(gallery->columns(), 8);
+        window.tabs()->setCurrentWidget(window.generatorView());
+        window.tabs()->setCurrentWidget(gallery);  // shown again: kept, not regenerated
+        QVERIFY(!gallery->busy());
+        QCOMPARE(ready.count(), 1);
     }
 
     void galleryShowsEachClassAndExportsMarkedImages()

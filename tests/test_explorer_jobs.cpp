@@ -2,6 +2,9 @@
 // (start, live stats, pause, resume, finish, open the snapshot; cancel) and the metrics view (evaluate,
 // table equal to the written report, per-class chart, bad reports).
 #include <QtTest>
+#include <QApplication>
+#include <QTimer>
+#include <QMessageBox>
 
 #include <QDir>
 #include <QFile>
@@ -123,6 +126,47 @@ private Q_SLOTS:
         open->click();
         QVERIFY(window.windowTitle().startsWith("latest.dermgan"));
         QCOMPARE(window.generatorView()->session().classNames(), (QStringList{"akiec", "bcc", "mel"}));
+    }
+
+    void closingDuringTrainingAsksThenSavesTheSnapshotVisibly()
+    {
+        MainWindow window;
+        window.show();
+        TrainingWizard wizard;
+        fillWizard(wizard, path("run-close"), 1.0);
+        auto* panel = window.trainingPanel();
+        QSignalSpy ticks(panel, &TrainingPanel::tick);
+        window.startTraining(wizard);
+        QVERIFY(ticks.wait(120000));
+
+        // "Keep training": the window stays, the run goes on.
+        const auto answer = [](const QString& button) {
+            QTimer::singleShot(0, [button] {
+                auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+                QVERIFY(box && box->objectName() == "closeWhileTraining");
+                for (auto* candidate : box->findChildren<QPushButton*>())
+                    if (candidate->text().remove('&') == button)
+                        candidate->click();
+            });
+        };
+        answer("Keep training");
+        QVERIFY(!window.close());
+        QVERIFY(window.isVisible());
+        QCOMPARE(panel->state(), TrainingPanel::State::Running);
+
+        // "Pause and quit": a progress dialog stays up while the snapshot is written, then the window closes.
+        bool sawProgress = false;
+        QTimer watch;
+        connect(&watch, &QTimer::timeout, [&] {
+            if (auto* modal = QApplication::activeModalWidget(); modal && modal->objectName() == "savingSnapshot")
+                sawProgress = true;
+        });
+        watch.start(20);
+        answer("Pause and quit");
+        QVERIFY(window.close());
+        QVERIFY(sawProgress);
+        QCOMPARE(panel->state(), TrainingPanel::State::Paused);
+        QVERIFY(!panel->latestSnapshot().isEmpty());
     }
 
     void federatedRunFromTheWizard()

@@ -116,6 +116,15 @@ void GalleryView::setSession(const GeneratorSession& session)
     table_->clear();
     table_->setRowCount(0);
     table_->setColumnCount(0);
+    if (isVisible())
+        generate();
+}
+
+void GalleryView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (tiles_.isEmpty())
+        generate();  // does nothing without a model or while running
 }
 
 void GalleryView::setPerClass(int count) { perClass_->setValue(count); }

@@ -1,7 +1,7 @@
 #pragma once
 // The gallery for dermatologists: N synthetic lesions per diagnosis in a grid (one row per class), each
 // badged SYNTHETIC; double-click enlarges one (and can open it in the generator); Export writes them all
-// as PNGs carrying their recipe and the synthetic mark.
+// as PNGs carrying their recipe and the synthetic mark. It generates itself when first shown for a model.
 #include <QFutureWatcher>
 #include <QList>
 #include <QWidget>
@@ -39,6 +39,11 @@ Q_SIGNALS:
     void galleryReady();
     void openRecipe(const dermgan::explain::LatentRecipe& recipe);
     void failed(const QString& message);
+
+protected:
+    // The first time the gallery is shown for a model it fills itself: an empty grid behind a Generate
+    // button made first-time users think the model had failed.
+    void showEvent(QShowEvent* event) override;
 
 private:
     struct Tile {

@@ -55,8 +55,13 @@ public:
     QImage render(const explain::LatentRecipe& recipe) const;
     // The recipe's per-layer latents, [numWs * wDim] row-major (what a walk interpolates). Throws InputError.
     std::vector<float> latent(const explain::LatentRecipe& recipe) const;
-    // PNG at the model's resolution with text chunks: synthetic=true, recipe JSON, model hash. Atomic.
-    void exportPng(const explain::LatentRecipe& recipe, const QString& file) const;
+    static constexpr int kMaxExportScale = 32;
+    // PNG with text chunks: synthetic=true, seed, diagnosis, recipe JSON, model and hash. Atomic. `scale` > 1
+    // enlarges the model's image by repeating pixels (nearest neighbour): no detail is added, and the text
+    // chunks say so and give the model's own resolution. Throws InputError (scale outside 1-32, no model).
+    void exportPng(const explain::LatentRecipe& recipe, const QString& file, int scale = 1) const;
+    // The export's default name: "synthetic-mel-seed7.png", "synthetic-projected.png", "...-x8.png" when enlarged.
+    QString exportFileName(const explain::LatentRecipe& recipe, int scale = 1) const;
 
     // For the core jobs of the UI's other LibTorch file (map_job.cpp). Requires isLoaded().
     const GeneratorModel& generatorModel() const;

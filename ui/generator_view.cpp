@@ -1,6 +1,9 @@
 #include "generator_view.h"
 
+#include <cmath>
+
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -26,6 +29,7 @@ constexpr int kPsiScale = 100;        // psi slider: hundredths
 constexpr int kAmountScale = 100;     // direction sliders: hundredths of a standard deviation
 constexpr int kMaxAmount = 3 * kAmountScale;
 constexpr int kMaxSeed = 2147483647;  // QSpinBox is int; seeds above 2^31 are left to the CLI
+constexpr int kNoSeed = -1;           // the seed box's value while a projected or walked latent is shown
 
 // Undo step between two recipes: redo shows `after`, undo shows `before`.
 class RecipeCommand : public QUndoCommand {
@@ -41,6 +45,18 @@ private:
     GeneratorView* view_;
     explain::LatentRecipe before_, after_;
 };
+
+// A W projection is stored per layer like a W+ one, with the same w in every row: say which it is.
+bool sameWForEveryLayer(const std::vector<float>& ws, int numWs)
+{
+    if (numWs <= 1 || ws.size() % static_cast<std::size_t>(numWs) != 0)
+        return true;
+    const std::size_t wDim = ws.size() / static_cast<std::size_t>(numWs);
+    for (std::size_t i = wDim; i < ws.size(); ++i)
+        if (ws[i] != ws[i % wDim])
+            return false;
+    return true;
+}
 
 QSpinBox* layerBox(int numWs, int value, const QString& name)
 {
@@ -73,8 +89,7 @@ GeneratorView::GeneratorView(QUndoStack* undoStack, QWidget* parent) : QWidget(p
     connect(queue_, &RenderQueue::frameReady, this, [this](const QImage& image, double milliseconds) {
         image_->setImage(image);
         const auto& shown = queue_->shownRecipe();
-        frameInfo_->setText((shown.ws.empty() ? tr("seed %1").arg(shown.seed) : tr("W+ latent (projection or walk)")) +
-                            tr(" · %1 ms").arg(milliseconds, 0, 'f', 0));
+        frameInfo_->setText(describeLatent(shown) + tr(" · %1 ms").arg(milliseconds, 0, 'f', 0));
         Q_EMIT frameShown(milliseconds);
     });
     connect(queue_, &RenderQueue::renderFailed, this, &GeneratorView::errorOccurred);
@@ -88,7 +103,8 @@ QWidget* GeneratorView::buildControls()
     auto* form = new QFormLayout;
 
     seed_ = new QSpinBox;
-    seed_->setRange(0, kMaxSeed);
+    seed_->setRange(kNoSeed, kMaxSeed);
+    seed_->setSpecialValueText(tr("none (a latent is shown)"));  // shown at kNoSeed
     seed_->setAccessibleName(tr("Seed"));
     seed_->setToolTip(tr("The latent z of seed s is numpy.random.RandomState(s).randn, as in the reference scripts"));
     randomSeed_ = new QPushButton(tr("&Random"));
@@ -100,6 +116,10 @@ QWidget* GeneratorView::buildControls()
     seedLabel->setBuddy(seed_);
     form->addRow(seedLabel, seedRow);
     connect(seed_, &QSpinBox::valueChanged, this, [this](int value) {
+        if (value == kNoSeed) {  // stepped below 0: not a seed; show what is on screen again
+            syncWidgets();
+            return;
+        }
         change(tr("Seed %1").arg(value), [value](explain::LatentRecipe& r) {
             r.seed = static_cast<std::uint32_t>(value);
             r.ws.clear();  // a seed replaces a projected latent
@@ -206,6 +226,14 @@ QWidget* GeneratorView::buildControls()
 
     column->addStretch(1);
     return controls;
+}
+
+QString GeneratorView::describeLatent(const explain::LatentRecipe& recipe) const
+{
+    if (recipe.ws.empty())
+        return tr("seed %1").arg(recipe.seed);
+    return sameWForEveryLayer(recipe.ws, session_.numWs()) ? tr("W latent (one w for every layer: a W projection or a walk)")
+                                                            : tr("W+ latent (one w per layer: a W+ projection or a walk)");
 }
 
 void GeneratorView::setWalkEnd(bool endB)
@@ -315,6 +343,7 @@ void GeneratorView::rebuildDirections()
         delete item;
     }
     directionSliders_.clear();
+    directionAmounts_.clear();
     directionFirst_.clear();
     directionLast_.clear();
     const auto directions = session_.directions();
@@ -326,8 +355,8 @@ void GeneratorView::rebuildDirections()
         return;
     }
     const int numWs = session_.numWs();
-    auto* header = new QLabel(tr("Drag a slider (±3 σ); the two boxes choose the layers it acts on, from 0 (coarse shape) "
-                                 "to %1 (fine colour).").arg(numWs - 1));
+    auto* header = new QLabel(tr("Drag a slider or type its value (±3 σ); the two boxes after it choose the layers it "
+                                 "acts on, from 0 (coarse shape) to %1 (fine colour).").arg(numWs - 1));
     header->setWordWrap(true);
     directionsLayout_->addWidget(header);
     for (int i = 0; i < directions.size(); ++i) {
@@ -342,18 +371,30 @@ void GeneratorView::rebuildDirections()
         slider->setSingleStep(10);
         slider->setPageStep(50);
         slider->setAccessibleName(tr("Direction %1").arg(d.name));
+        auto* amount = new QDoubleSpinBox;
+        amount->setRange(-double(kMaxAmount) / kAmountScale, double(kMaxAmount) / kAmountScale);
+        amount->setDecimals(2);
+        amount->setSingleStep(0.1);
+        amount->setSuffix(tr(" σ"));
+        amount->setKeyboardTracking(false);  // one edit when typing ends, not one per keystroke
+        amount->setAccessibleName(tr("Amount of %1").arg(d.name));
         auto* first = layerBox(numWs, d.firstLayer, tr("First layer of %1").arg(d.name));
         auto* last = layerBox(numWs, d.lastLayer, tr("Last layer of %1").arg(d.name));
         first->setToolTip(tr("Apply to layers from…"));
         last->setToolTip(tr("…to (0 = coarse shape, last = fine colour)"));
         grid->addWidget(label);
         grid->addWidget(slider, 1);
+        grid->addWidget(amount);
         grid->addWidget(first);
         grid->addWidget(last);
         directionsLayout_->addWidget(row);
         const auto index = static_cast<std::size_t>(i);
         connectDrag(slider, tr("Direction %1").arg(d.name),
                     [index](explain::LatentRecipe& r, int value) { r.edits[index].amount = value / double(kAmountScale); });
+        connect(amount, &QDoubleSpinBox::valueChanged, this, [this, index, name = d.name](double value) {
+            const double rounded = std::round(value * kAmountScale) / kAmountScale;
+            change(tr("Direction %1").arg(name), [&](explain::LatentRecipe& r) { r.edits[index].amount = rounded; }, false);
+        });
         connect(first, &QSpinBox::valueChanged, this, [this, index](int value) {
             change(tr("Direction layers"), [&](explain::LatentRecipe& r) { r.edits[index].firstLayer = value; }, false);
         });
@@ -361,6 +402,7 @@ void GeneratorView::rebuildDirections()
             change(tr("Direction layers"), [&](explain::LatentRecipe& r) { r.edits[index].lastLayer = value; }, false);
         });
         directionSliders_.push_back(slider);
+        directionAmounts_.push_back(amount);
         directionFirst_.push_back(first);
         directionLast_.push_back(last);
     }
@@ -369,7 +411,7 @@ void GeneratorView::rebuildDirections()
 void GeneratorView::syncWidgets()
 {
     const QSignalBlocker b1(seed_), b2(class_), b3(psi_), b4(noise_), b5(mixBox_), b6(mixSeed_), b7(mixFirst_), b8(mixLast_);
-    seed_->setValue(static_cast<int>(std::min<std::uint32_t>(recipe_.seed, kMaxSeed)));
+    seed_->setValue(recipe_.ws.empty() ? static_cast<int>(std::min<std::uint32_t>(recipe_.seed, kMaxSeed)) : kNoSeed);
     if (class_->count() > 0)
         class_->setCurrentIndex(recipe_.classIndex);
     if (!psi_->isSliderDown())
@@ -382,9 +424,10 @@ void GeneratorView::syncWidgets()
     mixFirst_->setValue(recipe_.mix.firstLayer);
     mixLast_->setValue(recipe_.mix.lastLayer < 0 ? lastLayer : recipe_.mix.lastLayer);
     for (std::size_t i = 0; i < directionSliders_.size() && i < recipe_.edits.size(); ++i) {
-        const QSignalBlocker s(directionSliders_[i]), f(directionFirst_[i]), l(directionLast_[i]);
+        const QSignalBlocker s(directionSliders_[i]), a(directionAmounts_[i]), f(directionFirst_[i]), l(directionLast_[i]);
         if (!directionSliders_[i]->isSliderDown())
             directionSliders_[i]->setValue(static_cast<int>(std::lround(recipe_.edits[i].amount * kAmountScale)));
+        directionAmounts_[i]->setValue(recipe_.edits[i].amount);
         directionFirst_[i]->setValue(recipe_.edits[i].firstLayer);
         directionLast_[i]->setValue(recipe_.edits[i].lastLayer < 0 ? lastLayer : recipe_.edits[i].lastLayer);
     }

@@ -11,6 +11,7 @@
 #include "generator_session.h"
 
 class QComboBox;
+class QDoubleSpinBox;
 class QGroupBox;
 class QLabel;
 class QPushButton;
@@ -44,6 +45,8 @@ public:
     QSlider* psiSlider() const { return psi_; }
     QComboBox* classBox() const { return class_; }
     const std::vector<QSlider*>& directionSliders() const { return directionSliders_; }
+    // Beside each slider: its value in standard deviations, which can also be typed.
+    const std::vector<QDoubleSpinBox*>& directionAmounts() const { return directionAmounts_; }
     QSlider* walkSlider() const { return walk_; }
     // The walk's ends: the current image's latents become end A or B (walkSlider then moves from A to B).
     void setWalkEnd(bool endB);
@@ -56,6 +59,7 @@ private:
     QWidget* buildControls();
     void rebuildDirections();
     void syncWidgets();
+    QString describeLatent(const explain::LatentRecipe& recipe) const;  // "seed 7", "W latent ...", "W+ latent ..."
     void change(const QString& what, const std::function<void(explain::LatentRecipe&)>& apply, bool dragging);
     void connectDrag(QSlider* slider, const QString& what, const std::function<void(explain::LatentRecipe&, int)>& apply);
 
@@ -74,6 +78,7 @@ private:
     QGroupBox* directionsBox_ = nullptr;
     QVBoxLayout* directionsLayout_ = nullptr;
     std::vector<QSlider*> directionSliders_;
+    std::vector<QDoubleSpinBox*> directionAmounts_;
     std::vector<QSpinBox*> directionFirst_, directionLast_;
     QGroupBox* mixBox_ = nullptr;
     QSpinBox* mixSeed_ = nullptr;

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include <QAction>
@@ -11,10 +12,16 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressDialog>
+#include <QScreen>
+#include <QScrollArea>
+#include <QPushButton>
+#include <QEventLoop>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -87,7 +94,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     card_->setObjectName(QStringLiteral("modelCard"));
     card_->setAccessibleName(tr("Model card"));
     card_->setOpenExternalLinks(false);
-    card_->setMinimumWidth(250);
+    card_->setMinimumWidth(200);
     auto* dock = new QDockWidget(tr("Model card"), this);
     dock->setObjectName(QStringLiteral("modelCardDock"));
     dock->setWidget(card_);
@@ -97,9 +104,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     training_ = new TrainingPanel;
     auto* trainingDock = new QDockWidget(tr("Training"), this);
     trainingDock->setObjectName(QStringLiteral("trainingDock"));
-    trainingDock->setWidget(training_);
+    // In a scroll area: the panel's charts must not make the window taller than a laptop screen.
+    auto* trainingScroll = new QScrollArea;
+    trainingScroll->setWidget(training_);
+    trainingScroll->setWidgetResizable(true);
+    trainingScroll->setFrameShape(QFrame::NoFrame);
+    trainingDock->setWidget(trainingScroll);
     addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
     trainingDock->hide();
+    connect(trainingDock, &QDockWidget::visibilityChanged, this, [this] { keepOnScreen(); });
     connect(training_, &TrainingPanel::failed, this,
             [this](const QString& message) { reportError(tr("Training stopped"), message, tr("Fix the dataset or options, then Resume or start a new run.")); });
     connect(training_, &TrainingPanel::openSnapshot, this, [this](const QString& path) {
@@ -152,6 +165,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    keepOnScreen();  // a size saved on a larger screen, or grown by a dock, must not open off this one
     const QString device = settings.value(QStringLiteral("device"), QStringLiteral("auto")).toString();
     device_ = device == QLatin1String("cuda") && !GeneratorSession::cudaAvailable() ? QStringLiteral("auto") : device;
     for (QAction* action : deviceGroup_->actions())
@@ -183,16 +197,26 @@ void MainWindow::buildMenus()
                         tr("Direction files belong to one model: make them with dermgan directions for this model."));
     });
     file->addSeparator();
-    QAction* exportAction = file->addAction(tr("&Export image…"), this, [this] {
-        const auto& recipe = generator_->recipe();
+    auto exportAs = [this](int scale) {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export synthetic image"),
-                                                          QStringLiteral("synthetic-seed%1.png").arg(recipe.seed), tr("PNG images (*.png)"));
+                                                          session_.exportFileName(generator_->recipe(), scale), tr("PNG images (*.png)"));
         if (path.isEmpty())
             return;
-        if (const QString error = exportImage(path); !error.isEmpty())
+        if (const QString error = exportImage(path, scale); !error.isEmpty())
             reportError(tr("Export failed"), error, tr("Choose a folder you can write to."));
-    });
+    };
+    QAction* exportAction = file->addAction(tr("&Export image…"), this, [exportAs] { exportAs(1); });
     exportAction->setShortcut(QKeySequence(tr("Ctrl+E")));
+    file->addAction(tr("Export image en&larged…"), this, [this, exportAs] {
+        bool ok = false;
+        const int resolution = std::max(1, session_.resolution());
+        const int scale = QInputDialog::getInt(
+            this, tr("Export enlarged"),
+            tr("Enlarge the %1x%1 image by (each pixel repeated: easier to see, no added detail):").arg(resolution),
+            std::clamp(512 / resolution, 2, GeneratorSession::kMaxExportScale), 2, GeneratorSession::kMaxExportScale, 1, &ok);
+        if (ok)
+            exportAs(scale);
+    });
     QAction* save = file->addAction(tr("&Save state…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save explorer state"), QStringLiteral("explorer-state.json"),
                                                           tr("Explorer states (*.json)"));
@@ -375,12 +399,12 @@ QString MainWindow::loadExplorerState(const QString& path)
     return {};
 }
 
-QString MainWindow::exportImage(const QString& path) const
+QString MainWindow::exportImage(const QString& path, int scale) const
 {
     if (!session_.isLoaded())
         return tr("no generator is open");
     try {
-        session_.exportPng(generator_->recipe(), path);
+        session_.exportPng(generator_->recipe(), path, scale);
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
@@ -455,8 +479,65 @@ void MainWindow::dropEvent(QDropEvent* event)
     }
 }
 
+void MainWindow::keepOnScreen()
+{
+    const QScreen* screen = this->screen();
+    if (!screen || isMaximized() || isFullScreen())
+        return;
+    const QRect available = screen->availableGeometry();
+    const QSize frameExtra = frameGeometry().size() - geometry().size();  // title bar and borders
+    const QSize fitting = geometry().size().boundedTo(available.size() - frameExtra);
+    if (fitting != geometry().size())
+        resize(fitting);
+    QRect frame = frameGeometry();
+    frame.moveLeft(std::clamp(frame.left(), available.left(), std::max(available.left(), available.right() - frame.width() + 1)));
+    frame.moveTop(std::clamp(frame.top(), available.top(), std::max(available.top(), available.bottom() - frame.height() + 1)));
+    if (frame.topLeft() != frameGeometry().topLeft())
+        move(frame.topLeft());
+}
+
+bool MainWindow::settleTrainingBeforeClose()
+{
+    const auto active = [](TrainingPanel::State state) {
+        return state == TrainingPanel::State::Running || state == TrainingPanel::State::Pausing ||
+               state == TrainingPanel::State::Cancelling;
+    };
+    if (!active(training_->state()))
+        return true;
+    QMessageBox ask(QMessageBox::Question, tr("Training in progress"), tr("A training run is writing to %1.").arg(training_->outDir()),
+                    QMessageBox::NoButton, this);
+    ask.setObjectName(QStringLiteral("closeWhileTraining"));
+    ask.setInformativeText(tr("Pause it and quit: it first writes a snapshot (this can take half a minute), which "
+                              "Training > Resume or dermgan train --resume latest continues later."));
+    QPushButton* quit = ask.addButton(tr("&Pause and quit"), QMessageBox::AcceptRole);
+    ask.addButton(tr("&Keep training"), QMessageBox::RejectRole);
+    ask.exec();
+    if (ask.clickedButton() != quit)
+        return false;
+    if (training_->state() == TrainingPanel::State::Running)
+        training_->pause();
+    // The snapshot takes seconds to write: say so instead of leaving a window that seems to hang or vanish.
+    QProgressDialog saving(tr("Saving the training snapshot before quitting…"), QString(), 0, 0, this);
+    saving.setObjectName(QStringLiteral("savingSnapshot"));
+    saving.setWindowModality(Qt::WindowModal);
+    saving.setMinimumDuration(0);
+    saving.show();
+    QEventLoop loop;
+    connect(training_, &TrainingPanel::stateChanged, &loop, [&](TrainingPanel::State state) {
+        if (!active(state))
+            loop.quit();
+    });
+    if (active(training_->state()))
+        loop.exec();
+    return true;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!settleTrainingBeforeClose()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("windowState"), QMainWindow::saveState());

@@ -35,7 +35,8 @@ public:
     QString openDirections(const QString& path);
     QString saveExplorerState(const QString& path) const;
     QString loadExplorerState(const QString& path);
-    QString exportImage(const QString& path) const;
+    QString exportImage(const QString& path, int scale = 1) const;  // scale: nearest-neighbour enlargement
+    const GeneratorSession& session() const { return session_; }
 
     QString startPageText() const;
     GeneratorView* generatorView() const { return generator_; }
@@ -55,6 +56,11 @@ protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    // Before closing during a training run: asks whether to pause it (its snapshot is written under a progress
+    // dialog) and quit, or keep training. False when the window should stay open.
+    bool settleTrainingBeforeClose();
+    // Shrinks and moves the window into the available area of its screen.
+    void keepOnScreen();
 
 private:
     void buildMenus();

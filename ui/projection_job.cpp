@@ -60,7 +60,7 @@ ProjectionOutcome runProjection(const GeneratorSession& session, const Projectio
     options.steps = job.steps;
     options.classIndex = model.network().classCount > 0 ? job.classIndex : -1;
     const auto result = explain::project(model, target, *distance, options, [&](const explain::ProjectionStep& step, const torch::Tensor& image) {
-        return !progress || progress(step.step, step.loss, image.defined() ? toImage(image) : QImage());
+        return !progress || progress(step.step, step.loss - step.noisePenalty, step.noisePenalty, image.defined() ? toImage(image) : QImage());
     }, 10);
     outcome.cancelled = result.cancelled;
     outcome.classIndex = result.classIndex;

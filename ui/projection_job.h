@@ -45,7 +45,8 @@ struct ProjectionOutcome {
 
 // Called from the worker thread after each step with (step, loss) and every 10 steps with the current
 // projection (a null image otherwise); return false to cancel.
-using ProjectionProgress = std::function<bool(int step, double loss, const QImage& current)>;
+// imageLoss = perceptual + pixel term (what the readouts measure); noisePenalty = the noise maps' penalty.
+using ProjectionProgress = std::function<bool(int step, double imageLoss, double noisePenalty, const QImage& current)>;
 
 // Throws InputError (unreadable image, class missing or out of range).
 ProjectionOutcome runProjection(const GeneratorSession& session, const ProjectionJob& job, const ProjectionProgress& progress);

@@ -28,7 +28,9 @@
 #include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "axis_range.h"
 #include "background_job.h"
+#include "data/image_label_lookup.h"
 #include "palette_chart_view.h"
 #include "io/png_text.h"
 #include "synthetic_image_view.h"
@@ -37,7 +39,7 @@ namespace dermgan::ui {
 
 namespace {
 
-constexpr int kPane = 200;
+constexpr int kPane = 160;  // three panes beside the controls fit a 1366-pixel laptop screen
 
 QLabel* imagePane(const QString& name)
 {
@@ -92,19 +94,28 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     panes->addWidget(difference_, 1, 2);
 
     chart_ = new QChart;
-    chart_->setTitle(tr("Loss (perceptual + pixel) per step"));
-    chart_->legend()->hide();
+    chart_->setTitle(tr("Loss per step"));
+    chart_->legend()->setAlignment(Qt::AlignBottom);
     loss_ = new QLineSeries;
+    loss_->setName(tr("image loss (perceptual + pixel)"));
     chart_->addSeries(loss_);
+    noisePenalty_ = new QLineSeries;
+    noisePenalty_->setName(tr("noise-map penalty"));
+    chart_->addSeries(noisePenalty_);
     stepAxis_ = new QValueAxis;
     stepAxis_->setTitleText(tr("step"));
     lossAxis_ = new QLogValueAxis;  // the early noise phase is orders of magnitude above the end
     lossAxis_->setLabelFormat(QStringLiteral("%.3g"));
     chart_->addAxis(stepAxis_, Qt::AlignBottom);
     chart_->addAxis(lossAxis_, Qt::AlignLeft);
-    loss_->attachAxis(stepAxis_);
-    loss_->attachAxis(lossAxis_);
+    for (QLineSeries* series : {loss_, noisePenalty_}) {
+        series->attachAxis(stepAxis_);
+        series->attachAxis(lossAxis_);
+    }
     auto* chartView = new PaletteChartView(chart_);
+    chartView->setToolTip(tr("The image loss is what the distances below measure. The noise-map penalty (as in the reference "
+                             "projector) jumps now and then when a step gives the noise maps spatial structure, and "
+                             "is pulled back within a few steps; it does not mean the projection got worse."));
     chartView->setMinimumHeight(220);
     chartView->setAccessibleName(tr("Loss curve"));
 
@@ -162,7 +173,9 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     neighbourNote_ = new QLabel(tr("Nearest neighbours appear here after a projection."));
     neighbourNote_->setWordWrap(true);
     auto* neighbours = new QVBoxLayout;
-    neighbours->addWidget(new QLabel(tr("<b>Nearest neighbours of the projection</b> (derm feature cosine; click a synthetic one to open its seed)")));
+    auto* neighboursTitle = new QLabel(tr("<b>Nearest neighbours of the projection</b> (derm feature cosine; click a synthetic one to open its seed)"));
+    neighboursTitle->setWordWrap(true);
+    neighbours->addWidget(neighboursTitle);
     neighbours->addLayout(neighbourRow_);
     neighbours->addWidget(neighbourNote_);
     auto* main = new QVBoxLayout;
@@ -194,8 +207,9 @@ ProjectionView::~ProjectionView()
 void ProjectionView::setSession(const GeneratorSession& session)
 {
     session_ = session;
-    if (neighbourData_->text().isEmpty())
-        neighbourData_->setText(session.trainingDataset());
+    // Real neighbours come from the data the model learnt from, when that folder is here; else the last one used.
+    if (const QString training = session.trainingDataset(); !training.isEmpty())
+        neighbourData_->setText(training);
     class_->clear();
     class_->addItems(session.classNames());
     class_->setEnabled(class_->count() > 0);
@@ -218,7 +232,16 @@ void ProjectionView::setImage(const QString& path)
     target_->setPixmap(scaled(image));
     target_->setToolTip(path);
     startButton_->setEnabled(session_.isLoaded());
-    readout_->setText(tr("%1: %2 x %3. Choose its diagnosis and press Project.").arg(QFileInfo(path).fileName()).arg(image.width()).arg(image.height()));
+    QString diagnosis = tr("Choose its diagnosis");
+    if (const auto label = synthetic ? std::nullopt : findImageLabel(std::filesystem::path(path.toStdString())); label && class_->count() > 0) {
+        const int index = class_->findText(QString::fromStdString(label->className));
+        if (index >= 0) {
+            class_->setCurrentIndex(index);
+            diagnosis = tr("Diagnosis %1 from the metadata of %2; change it if needed")
+                            .arg(class_->itemText(index), QString::fromStdString(label->dataset.filename().string()));
+        }
+    }
+    readout_->setText(tr("%1: %2 x %3. %4, and press Project.").arg(QFileInfo(path).fileName()).arg(image.width()).arg(image.height()).arg(diagnosis));
 }
 
 void ProjectionView::setJob(const ProjectionJob& job)
@@ -250,11 +273,17 @@ void ProjectionView::start()
     startButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     openButton_->setEnabled(false);
+    // The last projection's result and neighbours leave the screen: they belong to another image or setting.
+    outcome_ = {};
+    showNeighbours();
+    neighbourNote_->setText(tr("Nearest neighbours appear here when this projection ends."));
+    difference_->clear();
     loss_->clear();
+    noisePenalty_->clear();
     maxLoss_ = 0;
     minLoss_ = 1e300;
     const ProjectionJob job = this->job();
-    stepAxis_->setRange(0, job.steps);
+    setDistinctRange(stepAxis_, 0, job.steps);
     progress_->setRange(0, job.steps);
     progress_->setValue(0);
     readout_->setText(tr("Projecting…"));
@@ -263,24 +292,28 @@ void ProjectionView::start()
     QPointer<ProjectionView> self(this);
     const GeneratorSession session = session_;
     watcher_.setFuture(QtConcurrent::run([session, job, stop, self] {
-        return runProjection(session, job, [stop, self](int step, double loss, const QImage& current) {
-            QMetaObject::invokeMethod(self, [self, step, loss, current] {
+        return runProjection(session, job, [stop, self](int step, double imageLoss, double noisePenalty, const QImage& current) {
+            QMetaObject::invokeMethod(self, [self, step, imageLoss, noisePenalty, current] {
                 if (self)
-                    self->step(step, loss, current);
+                    self->step(step, imageLoss, noisePenalty, current);
             }, Qt::QueuedConnection);
             return !stop->load();
         });
     }));
 }
 
-void ProjectionView::step(int step, double loss, const QImage& current)
+void ProjectionView::step(int step, double imageLoss, double noisePenalty, const QImage& current)
 {
-    loss_->append(step, loss);
-    if (loss > 0) {
-        maxLoss_ = std::max(maxLoss_, loss);
-        minLoss_ = std::min(minLoss_, loss);
+    loss_->append(step, imageLoss);
+    if (noisePenalty > 0)  // a log axis: a zero penalty (noise maps not optimised) is left out
+        noisePenalty_->append(step, noisePenalty);
+    for (double value : {imageLoss, noisePenalty})
+        if (value > 0) {
+            maxLoss_ = std::max(maxLoss_, value);
+            minLoss_ = std::min(minLoss_, value);
+        }
+    if (maxLoss_ > 0)
         lossAxis_->setRange(minLoss_ * 0.8, maxLoss_ * 1.25);
-    }
     progress_->setValue(step);
     if (!current.isNull())
         projection_->setImage(current);

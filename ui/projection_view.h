@@ -60,7 +60,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    void step(int step, double loss, const QImage& current);
+    void step(int step, double imageLoss, double noisePenalty, const QImage& current);
     void finished();
     void showNeighbours();
 
@@ -86,7 +86,8 @@ private:
     QHBoxLayout* neighbourRow_ = nullptr;
     QLabel* neighbourNote_ = nullptr;
     QChart* chart_ = nullptr;
-    QLineSeries* loss_ = nullptr;
+    QLineSeries* loss_ = nullptr;          // the image loss: perceptual + pixel
+    QLineSeries* noisePenalty_ = nullptr;  // the noise maps' penalty, apart: it spikes while the image loss falls
     QValueAxis* stepAxis_ = nullptr;
     QLogValueAxis* lossAxis_ = nullptr;
     QLabel* targetCaption_ = nullptr;

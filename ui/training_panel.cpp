@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include "cli_process.h"
+#include "axis_range.h"
 #include "palette_chart_view.h"
 #include "synthetic_image_view.h"
 
@@ -35,9 +36,7 @@ QChart* makeChart(const QString& title, std::initializer_list<std::pair<QLineSer
     chart->setTitle(title);
     auto* x = new QValueAxis;
     x->setTitleText(QObject::tr("kimg"));
-    x->setLabelFormat(QStringLiteral("%.1f"));
     auto* y = new QValueAxis;
-    y->setLabelFormat(QStringLiteral("%.2f"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     for (const auto& [line, name] : series) {
@@ -65,8 +64,9 @@ void fitAxes(QChart* chart)
         return;
     // A flat series (ADA p before it moves) still gets a readable axis.
     const double pad = std::max(0.05 * std::max(1.0, std::abs(y1)), (y1 - y0) * 0.05);
-    chart->axes(Qt::Horizontal).first()->setRange(x0, std::max(x1, x0 + 1e-3));
-    chart->axes(Qt::Vertical).first()->setRange(y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad, y1 + pad);
+    setDistinctRange(static_cast<QValueAxis*>(chart->axes(Qt::Horizontal).first()), x0, std::max(x1, x0 + 1e-3));
+    setDistinctRange(static_cast<QValueAxis*>(chart->axes(Qt::Vertical).first()), y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad,
+                     y1 + pad);
 }
 
 QChartView* viewOf(QChart* chart, const QString& name)

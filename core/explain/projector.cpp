@@ -152,8 +152,11 @@ ProjectionResult project(const GeneratorModel& model, const torch::Tensor& targe
         const auto perceptual = distance.distance(synth, result.target).sum();
         const auto pixel = (synth - result.target).square().mean();
         auto loss = perceptual + options.pixelWeight * pixel;
-        if (options.optimizeNoise)
-            loss = loss + options.noiseRegularization * noiseRegularization(noise);
+        torch::Tensor noisePenalty;
+        if (options.optimizeNoise) {
+            noisePenalty = options.noiseRegularization * noiseRegularization(noise);
+            loss = loss + noisePenalty;
+        }
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
@@ -164,7 +167,8 @@ ProjectionResult project(const GeneratorModel& model, const torch::Tensor& targe
                 n.mul_(n.square().mean().rsqrt());
             }
         }
-        ProjectionStep record{step + 1, loss.item<double>(), perceptual.item<double>(), pixel.item<double>()};
+        ProjectionStep record{step + 1, loss.item<double>(), perceptual.item<double>(), pixel.item<double>(),
+                              noisePenalty.defined() ? noisePenalty.item<double>() : 0.0};
         result.curve.push_back(record);
         if (callback) {
             torch::Tensor image;
@@ -208,12 +212,12 @@ nlohmann::json toJson(const ProjectionResult& result)
 {
     nlohmann::json curve = nlohmann::json::array();
     for (const auto& s : result.curve)
-        curve.push_back({s.step, s.loss, s.perceptual, s.pixel});
+        curve.push_back({s.step, s.loss, s.perceptual, s.pixel, s.noisePenalty});
     return {{"steps", result.curve.size()},
             {"class", result.classIndex},
             {"cancelled", result.cancelled},
             {"final_loss", result.curve.empty() ? 0.0 : result.curve.back().loss},
-            {"curve_columns", {"step", "loss", "perceptual", "pixel_mse"}},
+            {"curve_columns", {"step", "loss", "perceptual", "pixel_mse", "noise_penalty"}},
             {"curve", curve}};
 }
 

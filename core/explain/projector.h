@@ -38,9 +38,13 @@ struct ProjectionOptions {
     std::uint64_t seed = 0;
 };
 
+// One step's numbers. loss = perceptual + pixelWeight * pixel + noisePenalty. The noise-map penalty (the
+// reference projector's regularize_noise_weight * autocorrelation, weight 1e5) spikes by one or two orders of
+// magnitude now and then: an Adam step gives the noise maps spatial structure and the penalty pulls it back
+// within a few steps; the image distances keep falling meanwhile, so plots show them apart.
 struct ProjectionStep {
     int step = 0;
-    double loss = 0, perceptual = 0, pixel = 0;
+    double loss = 0, perceptual = 0, pixel = 0, noisePenalty = 0;
 };
 
 struct ProjectionResult {

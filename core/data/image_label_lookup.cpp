@@ -1,0 +1,63 @@
+#include "data/image_label_lookup.h"
+
+#include <cctype>
+#include <system_error>
+
+#include "data/dataset.h"
+
+namespace dermgan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool sameFile(const fs::path& a, const fs::path& b)
+{
+    std::error_code error;
+    return fs::equivalent(a, b, error) && !error;
+}
+
+// Whether `folder` itself holds a metadata table or dataset.json. Reading a folder without one as a dataset
+// would list every image below it (a home folder, say), which is too slow for a lookup and labels nothing.
+bool holdsMetadata(const fs::path& folder)
+{
+    std::error_code error;
+    for (fs::directory_iterator entry(folder, error), end; !error && entry != end; entry.increment(error)) {
+        std::string extension = entry->path().extension().string();
+        for (char& c : extension)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (entry->path().filename() == "dataset.json" || extension == ".csv" || extension == ".tab" ||
+            extension == ".tsv")
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+std::optional<ImageLabel> findImageLabel(const fs::path& image, int levels)
+{
+    std::error_code error;
+    if (!fs::is_regular_file(image, error))
+        return std::nullopt;
+    fs::path folder = fs::absolute(image, error).parent_path();
+    for (int level = 0; level <= levels && !folder.empty(); ++level, folder = folder.parent_path()) {
+        if (!holdsMetadata(folder))
+            continue;
+        DatasetIndex index;
+        try {
+            index = openDataset(folder, ReadOptions{/*skipBad=*/true, /*dropEmptyClasses=*/true});
+        } catch (const std::exception&) {
+            continue;  // not a dataset (or a broken one): look further up
+        }
+        if (!index.labelled() || !index.archivePath.empty())
+            continue;
+        const std::string stem = image.stem().string();
+        for (const auto& record : index.records)
+            if (record.imageId == stem && record.label >= 0 && sameFile(record.location, image))
+                return ImageLabel{index.classNames.at(static_cast<std::size_t>(record.label)), folder};
+    }
+    return std::nullopt;
+}
+
+} // namespace dermgan
