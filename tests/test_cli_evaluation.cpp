@@ -2,6 +2,9 @@
 // made in code and a generator trained for a few steps: reports written, numbers sane, bad input refused.
 #include <QtTest>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
 #include <cmath>
 
 #include <QJsonArray>
@@ -217,13 +220,37 @@ private Q_SLOTS:
         QVERIFY(torch::equal(projected[0], ws.to(torch::kFloat32).reshape({6, 16})));
 
         // A file of another size is resized with a note; a conditional model needs the class.
-        writeSolidImage(path("photo.png").toStdString(), 40, 30, {120, 80, 60});
+        cv::Mat photo(40, 48, CV_8UC3);
+        cv::randu(photo, cv::Scalar::all(0), cv::Scalar::all(255));
+        QVERIFY(cv::imwrite(path("photo.png").toStdString(), photo));
         const auto file = cli(QStringList{"project", model, path("photo.png"), "--class", "mel", "--steps", "3", "--out",
                                           path("proj-file")} + nets);
         QVERIFY2(file.exitCode == 0, file.err.constData());
         QVERIFY(QString::fromUtf8(file.err).contains("resized to 16x16"));
         expectError(cli(QStringList{"project", model, path("photo.png"), "--steps", "3"} + nets), 3, "--class");
         expectError(cli(QStringList{"project", model, path("photo.png"), "--class", "mel", "--space", "z"} + nets), 3, "--space");
+
+        // Without a calibration the report says the distances cannot be read against real lesions.
+        QVERIFY(QString::fromUtf8(file.out).contains("No calibration beside the model"));
+        // Calibrated on held-out lesions (never the training split), later projections are read against them.
+        expectError(cli(QStringList{"project", model, "--data", path("ham"), "--subsets", "train", "--calibrate"} + nets), 3, "held-out");
+        const auto calibrate = cli(QStringList{"project", model, "--data", path("ham"), "--subsets", "val", "--count", "2",
+                                               "--steps", "3", "--calibrate", "--out", path("proj-cal")} + nets);
+        QVERIFY2(calibrate.exitCode == 0, calibrate.err.constData());
+        QVERIFY(fs::exists(path("run/latest.calibration.json").toStdString()) && fs::exists(path("run/latest.calibration.npz").toStdString()));
+        const auto read = cli(QStringList{"project", model, path("photo.png"), "--class", "mel", "--steps", "3", "--out",
+                                          path("proj-read"), "--json"} + nets);
+        QVERIFY2(read.exitCode == 0, read.err.constData());
+        const auto calibrated = QJsonDocument::fromJson(read.out).object()["images"].toArray().first().toObject()["calibrated"].toObject();
+        QVERIFY(calibrated["novelty_percentile"].toDouble() >= 0 && calibrated["novelty_percentile"].toDouble() <= 100);
+        QVERIFY(calibrated["closer_than_held_out_percent"].toObject().contains("perceptual"));
+        QVERIFY(!calibrated["reading"].toString().isEmpty());
+        // Trivial inputs are refused before projecting, never ranked as close.
+        writeSolidImage(path("dot.png").toStdString(), 1, 1, {120, 80, 60});
+        expectError(cli(QStringList{"project", model, path("dot.png"), "--class", "mel", "--steps", "3"} + nets), 3, "too small");
+        writeSolidImage(path("flat.png").toStdString(), 64, 64, {120, 80, 60});
+        expectError(cli(QStringList{"project", model, path("flat.png"), "--class", "mel", "--steps", "3"} + nets), 3, "almost constant");
+        fs::remove(path("run/latest.calibration.json").toStdString());  // later tests project without one
 
         const auto directions = cli({"directions", model, "--out", path("dirs.json"), "--pca", "4", "--samples", "500", "--npz",
                                      path("dirs.npz")});

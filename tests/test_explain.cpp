@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <opencv2/core.hpp>
 #include <torch/torch.h>
 
 #include "common/errors.h"
@@ -17,6 +18,7 @@
 #include "explain/latent_directions.h"
 #include "explain/latent_render.h"
 #include "explain/neighbours.h"
+#include "explain/projection_calibration.h"
 #include "explain/projector.h"
 #include "explain/umap.h"
 #include "io/npy.h"
@@ -68,6 +70,85 @@ private Q_SLOTS:
         nets::LesionClassifier classifier(config);
         classifier->eval();
         metrics::saveClassifier(classifier, {}, path("random.dermnet"));
+    }
+
+    void trivialImagesAreNamedAsSuch()
+    {
+        QVERIFY(trivialImageReason(cv::Mat(1, 1, CV_8UC3, cv::Scalar(10, 20, 30))).find("too small") != std::string::npos);
+        QVERIFY(trivialImageReason(cv::Mat(64, 64, CV_8UC3, cv::Scalar(10, 20, 30))).find("almost constant") != std::string::npos);
+        cv::Mat photo(64, 64, CV_8UC3);
+        cv::randu(photo, cv::Scalar::all(0), cv::Scalar::all(255));
+        QCOMPARE(trivialImageReason(photo), std::string());
+    }
+
+    void noveltyAndPercentilesReadAgainstHeldOutLesions()
+    {
+        // 8-D features with one stretched axis: the Mahalanobis distance undoes the stretch, so a point far
+        // along the short axis is novel while the same Euclidean offset along the long one is not.
+        torch::manual_seed(9);
+        auto scale = torch::ones({8}, torch::kFloat64);
+        scale[0] = 10.0;
+        const auto training = torch::randn({2000, 8}, torch::kFloat64) * scale;
+        const auto novelty = FeatureNovelty::fit(training, 0.0);
+        QVERIFY(torch::allclose(novelty.mean, torch::zeros({8}, torch::kFloat64), 0, 0.5));
+        auto alongLong = torch::zeros({1, 8}, torch::kFloat64), alongShort = torch::zeros({1, 8}, torch::kFloat64);
+        alongLong[0][0] = 8.0;
+        alongShort[0][1] = 8.0;
+        QVERIFY(novelty.distances(alongLong).front() < 1.5);
+        QVERIFY(novelty.distances(alongShort).front() > 7.0);
+
+        QCOMPARE(percentileOf({1, 2, 3, 4}, 2.5), 50.0);
+        QCOMPARE(percentileOf({1, 2, 3, 4}, 4.0), 100.0);
+
+        ProjectionCalibration calibration;
+        calibration.modelHash = "abc";
+        calibration.extractor = "derm";
+        calibration.extractorHash = "e1";
+        calibration.space = "w";
+        calibration.steps = 300;
+        calibration.novelty = novelty;
+        calibration.heldOutNovelty = novelty.distances(torch::randn({200, 8}, torch::kFloat64) * scale);
+        for (int i = 1; i <= 10; ++i) {
+            calibration.heldOutDistances["perceptual"].push_back(0.1 * i);
+            calibration.heldOutDistances["ssim"].push_back(0.05 * i);
+        }
+        ImageDistances close;
+        close.perceptual = 0.25;  // 8 of the 10 held-out lesions projected farther
+        close.ssim = 0.5;         // as high as all 10
+        const auto typical = readCalibrated(calibration, torch::zeros({1, 8}, torch::kFloat64), close);
+        QVERIFY(!typical.outOfDistribution);
+        QCOMPARE(typical.percentiles.at("perceptual"), 80.0);
+        QCOMPARE(typical.percentiles.at("ssim"), 100.0);
+        QVERIFY(describe(typical).find("80% of held-out real lesions") != std::string::npos);
+        const auto far = readCalibrated(calibration, alongShort, close);
+        QVERIFY(far.outOfDistribution);  // however close its projection, it is not ranked
+        QVERIFY(describe(far).find("OUT OF DISTRIBUTION") != std::string::npos);
+
+        // Files: a round trip, and refusals that name the file.
+        const auto json = path("model.calibration.json");
+        QCOMPARE(calibrationPathFor(path("model.dermgan")), json);
+        writeCalibration(json, calibration);
+        QVERIFY(fs::exists(path("model.calibration.npz")));
+        const auto back = readCalibration(json, "abc");
+        QVERIFY(torch::equal(back.novelty.precision, novelty.precision));
+        QCOMPARE(back.heldOutNovelty, calibration.heldOutNovelty);
+        QCOMPARE(back.heldOutDistances.at("perceptual"), calibration.heldOutDistances.at("perceptual"));
+        QVERIFY(findCalibration(path("model.dermgan"), "abc").has_value());
+        QVERIFY(!findCalibration(path("other.dermgan"), "abc").has_value());
+        try {
+            readCalibration(json, "xyz");
+            QFAIL("a calibration of another model was accepted");
+        } catch (const InputError& e) {
+            QVERIFY(std::string(e.what()).find("model.calibration.json") != std::string::npos);
+            QVERIFY(std::string(e.what()).find("made for model abc") != std::string::npos);
+        }
+        std::ofstream(json) << "{\"format\": \"dermgan-projection-calibration\", \"version\": 99}";
+        try {
+            readCalibration(json);
+            QFAIL("a newer calibration was accepted");
+        } catch (const InputError& e) {
+            QVERIFY(std::string(e.what()).find("upgrade dermgan") != std::string::npos);
+        }
     }
 
     void distancesBehave()

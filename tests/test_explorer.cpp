@@ -411,7 +411,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         QCOMPARE(window.openModel(model_), QString());
-        // The target: an image of this generator (seed 21, class 1), written as a 40x30 photo-like PNG so the
+        // The target: an image of this generator (seed 21, class 1), written as a 48x40 photo-like PNG so the
         // view must crop and resize it.
         explain::LatentRecipe source;
         source.seed = 21;
@@ -420,7 +420,7 @@ private Q_SLOTS:
         session.load(model_, QStringLiteral("cpu"));
         const QString photo = dir_.path() + "/photo.png";
         const QImage rendered = session.render(source);
-        QVERIFY(rendered.scaled(40, 40).copy(0, 5, 40, 30).save(photo));
+        QVERIFY(rendered.scaled(48, 48).copy(0, 4, 48, 40).save(photo));
         // Real neighbours come from a small dataset whose bcc images are copies of the target and whose
         // other images are plain colours: the nearest real image must be one of the copies.
         const QString data = dir_.path() + "/neighbour-data";
@@ -449,6 +449,7 @@ private Q_SLOTS:
         QCOMPARE(outcome.ws.size(), std::size_t(window.generatorView()->session().numWs() * 32));
         QVERIFY(outcome.ssim > 0 && outcome.ssim <= 1);
         QVERIFY(view->readout().contains("SSIM"));
+        QVERIFY(view->readout().contains("No calibration beside this model"));  // the distances are not read against real lesions
 
         // Nearest neighbours: 3 synthetic seeds of class bcc, then 3 real images, each group nearest first.
         const auto& neighbours = outcome.neighbours;
@@ -486,6 +487,16 @@ private Q_SLOTS:
         window.undoStack()->undo();  // back to the seeded image
         QVERIFY(window.generatorView()->recipe().ws.empty());
         QCOMPARE(window.generatorView()->seedBox()->value(), int(window.generatorView()->recipe().seed));
+
+        // A trivial image is refused before projecting: never ranked as close.
+        const QString dot = dir_.path() + "/dot.png";
+        QVERIFY(QImage(QSize(1, 1), QImage::Format_RGB888).save(dot));
+        view->setImage(dot);
+        QSignalSpy refused(view, &ProjectionView::projectionFailed);
+        view->start();
+        QVERIFY(refused.wait(30000));
+        QVERIFY2(refused.last().at(0).toString().contains("too small"), qPrintable(refused.last().at(0).toString()));
+        view->setImage(photo);
 
         view->start();  // cancelled at once: a result so far, marked cancelled, no error
         QCOMPARE(view->neighbourTiles().size(), 0);  // the last projection's neighbours leave with it

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include <QFutureWatcher>
+#include <QUnhandledException>
 
 namespace dermgan::ui {
 
@@ -14,6 +15,21 @@ void finishQuietly(QFutureWatcher<T>& watcher)
     try {
         watcher.waitForFinished();
     } catch (const std::exception&) {
+    }
+}
+
+// The job's result, or its own exception: Qt 6 wraps an exception that is not a QException in a
+// QUnhandledException whose what() says only "std::exception"; this rethrows the one inside, so that
+// views show the core's one-line message.
+template <typename T>
+T resultOrError(QFutureWatcher<T>& watcher)
+{
+    try {
+        return watcher.result();
+    } catch (const QUnhandledException& wrapped) {
+        if (wrapped.exception())
+            std::rethrow_exception(wrapped.exception());
+        throw;
     }
 }
 

@@ -181,7 +181,7 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
         computeButton_->setEnabled(true);
         cancelButton_->setEnabled(false);
         try {
-            result_ = watcher_.result();
+            result_ = resultOrError(watcher_);
         } catch (const std::exception& e) {  // rethrown from the worker
             const bool cancelled = stop_ && stop_->load();
             status_->setText(cancelled ? tr("Cancelled.") : QString::fromStdString(e.what()));

@@ -93,7 +93,7 @@ GalleryView::GalleryView(QWidget* parent) : QWidget(parent)
         running_ = false;
         generateButton_->setEnabled(true);
         try {
-            tiles_ = watcher_.result();
+            tiles_ = resultOrError(watcher_);
         } catch (const std::exception& e) {
             status_->setText(QString::fromStdString(e.what()));
             Q_EMIT failed(QString::fromStdString(e.what()));

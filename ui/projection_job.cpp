@@ -9,6 +9,7 @@
 #include "data/image_store.h"
 #include "explain/neighbours.h"
 #include "explain/perceptual_distance.h"
+#include "explain/projection_calibration.h"
 #include "explain/projector.h"
 #include "metrics/feature_extractor.h"
 
@@ -44,6 +45,30 @@ void findNeighbours(const GeneratorModel& model, const torch::Tensor& projection
                                 : QCoreApplication::translate("ProjectionJob", "Synthetic: %1. Real: the training split of %2.").arg(pool, job.neighbourData);
 }
 
+// The distances read against the calibration beside the model (dermgan project --calibrate), when it fits.
+void readCalibrated(const GeneratorModel& model, const torch::Tensor& target, const explain::ImageDistances& distances,
+                    metrics::FeatureExtractor& features, ProjectionOutcome& outcome)
+{
+    const auto tr = [](const char* text) { return QCoreApplication::translate("ProjectionJob", text); };
+    try {
+        const auto calibration = explain::findCalibration(model.path, model.hash);
+        if (!calibration) {
+            outcome.calibratedReading = tr("No calibration beside this model, so these distances cannot be compared with real "
+                                           "lesions. Make one with: dermgan project MODEL --data DATASET --subsets val --count 50 --calibrate");
+            return;
+        }
+        if (calibration->extractorHash != features.hash()) {
+            outcome.calibratedReading = tr("The calibration beside this model was made with another feature network; not used.");
+            return;
+        }
+        const auto reading = explain::readCalibrated(*calibration, features.extract(target.unsqueeze(0)), distances);
+        outcome.outOfDistribution = reading.outOfDistribution;
+        outcome.calibratedReading = QString::fromStdString(explain::describe(reading));
+    } catch (const std::exception& e) {
+        outcome.calibratedReading = tr("The calibration beside this model cannot be used: %1").arg(QString::fromStdString(e.what()));
+    }
+}
+
 } // namespace
 
 ProjectionOutcome runProjection(const GeneratorSession& session, const ProjectionJob& job, const ProjectionProgress& progress)
@@ -51,7 +76,10 @@ ProjectionOutcome runProjection(const GeneratorSession& session, const Projectio
     const GeneratorModel& model = session.generatorModel();
     ProjectionOutcome outcome;
     std::string note;
-    const auto target = explain::prepareTarget(readImageRgb(job.image.toStdString()), model.network().resolution, note);
+    const cv::Mat rgb = readImageRgb(job.image.toStdString());
+    if (const std::string reason = explain::trivialImageReason(rgb); !reason.empty())
+        throw InputError(job.image.toStdString() + ": " + reason + "; it is not projected");
+    const auto target = explain::prepareTarget(rgb, model.network().resolution, note);
     outcome.note = QString::fromStdString(note);
     auto distance = explain::openPerceptualDistance("derm", model.device);
     auto features = metrics::openFeatureExtractor("derm", model.device);
@@ -75,6 +103,7 @@ ProjectionOutcome runProjection(const GeneratorSession& session, const Projectio
     outcome.ssim = d.ssim;
     outcome.perceptual = d.perceptual;
     outcome.featureCosine = d.featureCosine;
+    readCalibrated(model, target, d, *features, outcome);
     if (!outcome.cancelled && job.neighbours > 0)
         findNeighbours(model, result.projection, job, outcome);
     return outcome;

@@ -41,6 +41,9 @@ struct ProjectionOutcome {
     bool cancelled = false;
     std::vector<ShownNeighbour> neighbours;  // nearest synthetic first, then nearest real; none when cancelled
     QString neighbourNote;                   // where the neighbours come from, or why real ones are missing
+    // Read against the model's calibration (held-out real lesions projected the same way), or why not.
+    QString calibratedReading;
+    bool outOfDistribution = false;          // its derm features are unlike the training lesions': not ranked
 };
 
 // Called from the worker thread after each step with (step, loss) and every 10 steps with the current

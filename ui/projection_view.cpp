@@ -331,7 +331,7 @@ void ProjectionView::finished()
     startButton_->setEnabled(true);
     cancelButton_->setEnabled(false);
     try {
-        outcome_ = watcher_.result();
+        outcome_ = resultOrError(watcher_);
     } catch (const std::exception& e) {
         readout_->setText(QString::fromStdString(e.what()));
         Q_EMIT projectionFailed(QString::fromStdString(e.what()));
@@ -353,14 +353,16 @@ QString ProjectionView::readout() const
     QString text = outcome_.cancelled ? tr("<b>Cancelled</b>: the result so far.<br>") : QString();
     if (!outcome_.note.isEmpty())
         text += outcome_.note.toHtmlEscaped() + QStringLiteral("<br>");
-    return text + tr("Pixel RMSE %1 (of 255) · PSNR %2 dB · SSIM %3<br>perceptual (derm) %4 · feature cosine distance %5<br>"
-                     "<i>Smaller distances: the generator can represent this image. Compare with held-out images "
-                     "(dermgan project --subsets train,test) before reading memorisation into it.</i>")
-                      .arg(outcome_.rmse, 0, 'f', 1)
-                      .arg(outcome_.psnr, 0, 'f', 1)
-                      .arg(outcome_.ssim, 0, 'f', 3)
-                      .arg(outcome_.perceptual, 0, 'f', 4)
-                      .arg(outcome_.featureCosine, 0, 'f', 4);
+    if (outcome_.outOfDistribution)
+        text += tr("<b>Not like the lesions this model knows.</b> ");
+    text += tr("Pixel RMSE %1 (of 255) · PSNR %2 dB · SSIM %3<br>perceptual (derm) %4 · feature cosine distance %5<br>")
+                .arg(outcome_.rmse, 0, 'f', 1)
+                .arg(outcome_.psnr, 0, 'f', 1)
+                .arg(outcome_.ssim, 0, 'f', 3)
+                .arg(outcome_.perceptual, 0, 'f', 4)
+                .arg(outcome_.featureCosine, 0, 'f', 4);
+    text += QStringLiteral("<i>%1</i>").arg(outcome_.calibratedReading.toHtmlEscaped());
+    return text;
 }
 
 void ProjectionView::setNeighbourData(const QString& dataset) { neighbourData_->setText(dataset); }

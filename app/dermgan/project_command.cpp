@@ -3,6 +3,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -13,6 +14,7 @@
 #include "data/image_decode.h"
 #include "data/subset_loader.h"
 #include "exit_codes.h"
+#include "explain/projection_calibration.h"
 #include "explain/projector.h"
 #include "explain_commands.h"
 #include "invocation.h"
@@ -33,7 +35,7 @@ struct ProjectArgs {
     int count = 8, steps = 300;
     double pixelWeight = 1.0;
     std::uint64_t seed = 0, splitSeed = 0;
-    bool noNoise = false, json = false;
+    bool noNoise = false, json = false, calibrate = false;
 };
 
 struct Target {
@@ -50,7 +52,10 @@ std::vector<Target> targetsFromArgs(const ProjectArgs& args, const nets::Network
         Target t;
         t.id = std::filesystem::path(file).stem().string();
         t.group = "files";
-        t.pixels = explain::prepareTarget(readImageRgb(file), network.resolution, t.note);
+        const cv::Mat rgb = readImageRgb(file);
+        if (const std::string reason = explain::trivialImageReason(rgb); !reason.empty())
+            throw InputError(file + ": " + reason + "; expected a dermoscopic photograph, so it is not projected");
+        t.pixels = explain::prepareTarget(rgb, network.resolution, t.note);
         if (network.classCount > 0)
             t.classIndex = static_cast<int>(parseClasses(args.className, network).front());
         else if (!args.className.empty())
@@ -91,16 +96,59 @@ std::vector<Target> targetsFromArgs(const ProjectArgs& args, const nets::Network
     return targets;
 }
 
+// The derm features of every image of `subset` (at the generator's resolution, as projections see them).
+torch::Tensor subsetFeatures(const ProjectArgs& args, const std::string& subset, int resolution, metrics::FeatureExtractor& features)
+{
+    SubsetRequest request;
+    request.dataset = args.data;
+    request.subset = subset;
+    request.splitSeed = args.splitSeed;
+    request.resolution = resolution;
+    return features.extract(loadSubset(request).pixels);
+}
+
+// --calibrate: only held-out lesions may calibrate, and only from a dataset.
+void requireHeldOutOnly(const ProjectArgs& args)
+{
+    if (args.data.empty() || !args.images.empty())
+        throw InputError("--calibrate projects held-out lesions of a dataset: give --data and --subsets val (or test), no image files");
+    std::stringstream list(args.subsets);
+    for (std::string subset; std::getline(list, subset, ',');)
+        if (subset != "val" && subset != "test")
+            throw InputError("--calibrate takes held-out subsets only (val, test), not '" + subset +
+                             "': the model has seen its training images");
+}
+
 void runProject(const ProjectArgs& args)
 {
     if (args.space != "w" && args.space != "wplus")
         throw InputError("--space '" + args.space + "' is not known; expected w or wplus");
+    if (args.calibrate)
+        requireHeldOutOnly(args);
     const auto device = selectDevice(args.device);
     GeneratorModel model = loadGeneratorModel(args.model, device);
     const auto& network = model.network();
     auto distance = explain::openPerceptualDistance(args.perceptual, device);
     auto features = metrics::openFeatureExtractor(args.extractor, device);
     const auto targets = targetsFromArgs(args, network);
+    // What the readouts mean: the calibration beside the model, or the one this run makes.
+    std::optional<explain::ProjectionCalibration> calibration;
+    if (args.calibrate) {
+        calibration.emplace();
+        calibration->novelty = explain::FeatureNovelty::fit(subsetFeatures(args, "train", network.resolution, *features));
+        std::stringstream list(args.subsets);
+        for (std::string subset; std::getline(list, subset, ',');) {
+            const auto heldOut = calibration->novelty.distances(subsetFeatures(args, subset, network.resolution, *features));
+            calibration->heldOutNovelty.insert(calibration->heldOutNovelty.end(), heldOut.begin(), heldOut.end());
+        }
+    } else {
+        calibration = explain::findCalibration(model.path, model.hash);
+        if (calibration && calibration->extractorHash != features->hash()) {
+            std::cerr << "note: the calibration beside the model was made with another feature network ("
+                      << calibration->extractor << "); it is not used\n";
+            calibration.reset();
+        }
+    }
 
     explain::ProjectionOptions options;
     options.space = args.space == "w" ? explain::LatentSpace::W : explain::LatentSpace::WPlus;
@@ -111,6 +159,7 @@ void runProject(const ProjectArgs& args)
     const std::filesystem::path out = args.out;
     std::filesystem::create_directories(out);
 
+    std::vector<std::string> readings;  // one calibrated line per image
     TerminalProgress bar(true);
     nlohmann::json items = nlohmann::json::array();
     std::map<std::string, std::vector<explain::ImageDistances>> byGroup;
@@ -140,6 +189,17 @@ void runProject(const ProjectArgs& args)
         // The reference projector's file: np.load(f)['w'] is [1, num_ws, w_dim] (synthesize with G.synthesis).
         writeNpz(out / (stem + "-projected_w.npz"), {{"w", result.ws.to(torch::kFloat32).reshape({1, network.numWs(), network.wDim})}});
         auto item = explain::toJson(result);
+        if (calibration) {
+            if (args.calibrate) {
+                explain::addHeldOutProjection(*calibration, d);
+            } else {
+                const auto reading = explain::readCalibrated(*calibration, features->extract(target.pixels.unsqueeze(0)), d);
+                item["calibrated"] = {{"novelty", reading.novelty}, {"novelty_percentile", reading.noveltyPercentile},
+                                      {"out_of_distribution", reading.outOfDistribution},
+                                      {"closer_than_held_out_percent", reading.percentiles}, {"reading", explain::describe(reading)}};
+                readings.push_back(target.id + ": " + explain::describe(reading));
+            }
+        }
         item["id"] = target.id;
         item["group"] = target.group;
         item["class_name"] = target.classIndex >= 0 ? network.classNames[static_cast<std::size_t>(target.classIndex)] : "";
@@ -165,6 +225,30 @@ void runProject(const ProjectArgs& args)
         std::snprintf(line, sizeof line, "  %-7s %3d   %10.2f  %7.2f  %5.3f  %10.4f  %14.4f\n", group.c_str(), s.count,
                       s.median.rmse, s.median.psnr, s.median.ssim, s.median.perceptual, s.median.featureCosine);
         text << line;
+    }
+    if (args.calibrate) {
+        calibration->modelHash = model.hash;
+        calibration->extractor = features->path().string();
+        calibration->extractorHash = features->hash();
+        calibration->dataset = std::filesystem::absolute(args.data).string();
+        calibration->subset = args.subsets;
+        calibration->splitSeed = args.splitSeed;
+        calibration->space = args.space;
+        calibration->steps = args.steps;
+        calibration->command = invocation();
+        const auto path = explain::calibrationPathFor(model.path);
+        explain::writeCalibration(path, *calibration);
+        text << "  Calibration written: " << path.string() << " (" << calibration->heldOutNovelty.size()
+             << " held-out lesions for the novelty check, " << targets.size() << " projected)\n";
+    } else if (calibration) {
+        if (calibration->space != args.space || calibration->steps != args.steps)
+            text << "  note: the calibration was made with " << calibration->space << ", " << calibration->steps
+                 << " steps; these percentiles compare other settings\n";
+        for (const auto& reading : readings)
+            text << "  " << reading << "\n";
+    } else {
+        text << "  No calibration beside the model: the distances above cannot be read against real lesions. Make one with\n"
+                "  dermgan project " << model.path.string() << " --data DATASET --subsets val --count 50 --calibrate\n";
     }
     if (byGroup.count("train") && byGroup.count("test"))
         text << "  Held-out (test) images projected about as well as training images mean the generator generalises;\n"
@@ -199,6 +283,9 @@ void addProjectCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--split-seed", args->splitSeed, "Seed of the lesion-grouped split")->capture_default_str();
     cmd->add_option("--out,-o", args->out, "Output folder (PNGs, ws .npy, project.json/.txt)")->capture_default_str();
     cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_flag("--calibrate", args->calibrate,
+                  "Write <model>.calibration.json/.npz from these held-out lesions (--data, --subsets val): later "
+                  "projections are read against them, and inputs unlike any lesion are flagged");
     cmd->add_flag("--json", args->json, "Print the report as JSON");
     cmd->callback([args, &exitCode] {
         runProject(*args);
