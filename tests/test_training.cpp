@@ -158,22 +158,30 @@ private Q_SLOTS:
     void augmentationKeepsShapeRangeAndGradients_data()
     {
         QTest::addColumn<QString>("groups");
-        QTest::newRow("blit") << "b";
-        QTest::newRow("geometric") << "g";
-        QTest::newRow("colour") << "c";
-        QTest::newRow("all") << "bgc";
+        QTest::addColumn<bool>("wavelet");
+        QTest::newRow("blit") << "b" << false;
+        QTest::newRow("geometric") << "g" << false;
+        QTest::newRow("colour") << "c" << false;
+        QTest::newRow("all") << "bgc" << false;
+        QTest::newRow("blit, wavelet") << "b" << true;
+        QTest::newRow("geometric, wavelet") << "g" << true;
+        QTest::newRow("all, wavelet") << "bgc" << true;
     }
     void augmentationKeepsShapeRangeAndGradients()
     {
         QFETCH(QString, groups);
-        const auto spec = AugmentSpec::fromString(groups.toStdString());
+        QFETCH(bool, wavelet);
+        auto spec = AugmentSpec::fromString(groups.toStdString());
+        spec.waveletResampling = wavelet;
         torch::manual_seed(1);
         const auto x = (torch::rand({8, 3, 16, 16}) * 2 - 1).requires_grad_(true);
         const auto y = augment(x, 1.0, spec);
         QCOMPARE(y.sizes().vec(), x.sizes().vec());
         QVERIFY(torch::isfinite(y).all().item<bool>());
-        if (!spec.color)  // the wavelet filters ring at sharp edges (the reference's too), within bounds
-            QVERIFY2(y.abs().max().item<double>() <= 2.0, qPrintable(QString::number(y.abs().max().item<double>())));
+        // Bilinear resampling interpolates: it never leaves the input's range. The wavelet filters ring at sharp
+        // edges (the reference's too), within bounds.
+        if (!spec.color)
+            QVERIFY2(y.abs().max().item<double>() <= (wavelet ? 2.0 : 1.0 + 1e-5), qPrintable(QString::number(y.abs().max().item<double>())));
         QVERIFY(!torch::allclose(y, x));
         (y * torch::randn_like(y)).sum().backward();
         QVERIFY(x.grad().defined());
@@ -226,18 +234,30 @@ private Q_SLOTS:
                  qPrintable(QString("error %1, one bilinear resampling %2").arg(error).arg(bilinearError)));
     }
 
+    void blitOpsGiveDihedralCopies_data()
+    {
+        QTest::addColumn<bool>("wavelet");
+        QTest::newRow("bilinear") << false;
+        QTest::newRow("wavelet") << true;
+    }
     void blitOpsGiveDihedralCopies()
     {
+        QFETCH(bool, wavelet);
         AugmentSpec spec = AugmentSpec::fromString("b");
         spec.xintMax = 0.0;  // x-flips and 90-degree rotations only: outputs are dihedral copies
-        // The reference runs these through its sym6 resampling too, and that filter is not symmetric, so
-        // pixel-level noise comes back changed by up to 0.1 (uniform noise), a smooth image by under 3%
-        // away from the borders (the reflection padding differs at the edges); a wrong orientation, by far more.
+        spec.waveletResampling = wavelet;
+        // Bilinear resampling moves whole pixels exactly. The reference's sym6 resampling is not symmetric, so
+        // there a smooth image comes back within 3% away from the borders (the reflection padding differs at
+        // the edges; a wrong orientation is off by far more).
         torch::manual_seed(6);
         namespace F = torch::nn::functional;
-        const auto x = F::interpolate(torch::rand({16, 3, 3, 3}), F::InterpolateFuncOptions().size(std::vector<int64_t>{16, 16})
-                                                                    .mode(torch::kBicubic).align_corners(true));
+        const auto x = wavelet ? F::interpolate(torch::rand({16, 3, 3, 3}), F::InterpolateFuncOptions()
+                                                                                .size(std::vector<int64_t>{16, 16})
+                                                                                .mode(torch::kBicubic)
+                                                                                .align_corners(true))
+                               : torch::rand({16, 3, 16, 16});
         const auto y = augment(x, 1.0, spec);
+        const int64_t border = wavelet ? 3 : 0;
         for (int64_t i = 0; i < 16; ++i) {
             double best = 1e9;
             for (int k = 0; k < 4; ++k)
@@ -245,10 +265,10 @@ private Q_SLOTS:
                     auto candidate = torch::rot90(x[i], k, {1, 2});
                     if (flip)
                         candidate = candidate.flip({2});
-                    const auto error = (candidate - y[i]).abs().narrow(1, 3, 10).narrow(2, 3, 10);  // away from the borders
+                    const auto error = (candidate - y[i]).abs().narrow(1, border, 16 - 2 * border).narrow(2, border, 16 - 2 * border);
                     best = std::min(best, error.max().item<double>());
                 }
-            QVERIFY2(best < 0.03, qPrintable(QString("image %1: %2 from the nearest dihedral copy").arg(i).arg(best)));
+            QVERIFY2(best < (wavelet ? 0.03 : 1e-5), qPrintable(QString("image %1: %2 from the nearest dihedral copy").arg(i).arg(best)));
         }
     }
 
@@ -513,6 +533,9 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, Trainer(tinyConfig(path("x")), wrongSize));
         auto config = tinyConfig(path("x"));
         config.batch = 6;  // not a multiple of the minibatch-stddev group of 4
+        QVERIFY_THROWS_EXCEPTION(InputError, Trainer(config, tinyData()));
+        config = tinyConfig(path("x"));
+        config.adaResample = "cubic";
         QVERIFY_THROWS_EXCEPTION(InputError, Trainer(config, tinyData()));
     }
 };

@@ -2,12 +2,12 @@
 // Adaptive discriminator augmentation (Karras et al. 2020, "bgc" pipeline): every image shown to D, real
 // or fake, is transformed with probability p per operation, differentiably so G's gradients pass through.
 // Geometric ops (x-flip, 90-degree rotations, integer translation, isotropic / anisotropic scaling,
-// rotation, fractional translation) are composed into one affine matrix per image and executed as the
-// reference does (training/augment.py): reflect padding, 2x upsampling with the sym6 wavelet, bilinear
-// resampling, sym6 downsampling; colour ops (brightness, contrast, luma flip, hue, saturation) into one 4x4
-// colour matrix. Each op is applied with probability p per image (a 2-D translation with one draw for both
-// axes). A compact re-derivation written in LibTorch ops that are twice differentiable (for R1), not the
-// reference code.
+// rotation, fractional translation) are composed into one affine matrix per image and executed with one
+// bilinear resampling (reflection at the borders), or as the reference does (training/augment.py:
+// reflect padding, 2x upsampling with the sym6 wavelet, bilinear resampling, sym6 downsampling); colour ops
+// (brightness, contrast, luma flip, hue, saturation) into one 4x4 colour matrix. Each op is applied with
+// probability p per image (a 2-D translation with one draw for both axes). A compact re-derivation written
+// in LibTorch ops that are twice differentiable (for R1), not the reference code.
 #include <string>
 
 #include <torch/types.h>
@@ -20,6 +20,10 @@ struct AugmentSpec {
     bool color = true;     // brightness, contrast, luma flip, hue, saturation
     double xintMax = 0.125, scaleStd = 0.2, rotateMax = 1.0, anisoStd = 0.2, xfracStd = 0.125;
     double brightnessStd = 0.2, contrastStd = 0.5, hueMax = 1.0, saturationStd = 1.0;
+    // Geometric resampling: false = one bilinear pass with reflection at the borders (fast on a CPU); true =
+    // the reference's execution (resampleAffine: sym6 2x up, bilinear, sym6 down), which keeps fine texture
+    // under fractional shifts and costs 5-10x more on a CPU.
+    bool waveletResampling = false;
 
     // "bgc" (default), "bg", "b", "none", ... : which groups are on.
     static AugmentSpec fromString(const std::string& groups);

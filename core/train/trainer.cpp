@@ -333,6 +333,7 @@ Trainer::Trainer(TrainingConfig config, TrainingData data) : s_(std::make_unique
     s.optG = adam(*s.G, s.config.lrG, s.config.plInterval, s.config.plWeight > 0.0);
     s.optD = adam(*s.D, s.config.lrD, s.config.r1Interval, s.config.effectiveR1Gamma() > 0.0);
     s.augmentSpec = AugmentSpec::fromString(s.config.augment);
+    s.augmentSpec.waveletResampling = s.config.adaResample == "wavelet";
     s.ada = AdaController(s.config.augmentTarget, s.config.adaInterval, s.config.adaKimg);
     s.ada.p = s.config.augment == "none" ? 0.0 : s.config.augmentP;
     s.sampler = std::make_unique<RealSampler>(s.data.labels, s.config.network.classCount, s.config.classBalanced,

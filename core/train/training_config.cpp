@@ -36,6 +36,8 @@ void TrainingConfig::validate() const
     require(tickKimg > 0.0 && snapshotKimg > 0.0, "tick and snapshot intervals must be positive");
     require(subset == "train" || subset == "all", "subset is '" + subset + "'; expected train or all");
     AugmentSpec::fromString(augment);
+    require(adaResample == "bilinear" || adaResample == "wavelet",
+            "ADA resampling '" + adaResample + "' is not known; expected bilinear or wavelet");
 }
 
 void to_json(nlohmann::json& j, const TrainingConfig& c)
@@ -46,7 +48,8 @@ void to_json(nlohmann::json& j, const TrainingConfig& c)
          {"beta1", c.beta1},           {"beta2", c.beta2},             {"r1_gamma", c.effectiveR1Gamma()},
          {"r1_interval", c.r1Interval}, {"pl_weight", c.plWeight},     {"pl_interval", c.plInterval},
          {"style_mixing", c.styleMixing}, {"ema_kimg", c.emaKimg},     {"ema_rampup", c.emaRampup},
-         {"augment", c.augment},       {"augment_target", c.augmentTarget}, {"ada_interval", c.adaInterval},
+         {"augment", c.augment},       {"ada_resample", c.adaResample}, {"augment_target", c.augmentTarget},
+         {"ada_interval", c.adaInterval},
          {"ada_kimg", c.adaKimg},      {"augment_p", c.augmentP},      {"mirror", c.mirror},
          {"class_balanced", c.classBalanced}, {"seed", c.seed},        {"tick_kimg", c.tickKimg},
          {"snapshot_kimg", c.snapshotKimg}, {"out_dir", c.outDir},     {"threads", c.threads},
@@ -75,6 +78,7 @@ void from_json(const nlohmann::json& j, TrainingConfig& c)
     c.emaKimg = j.value("ema_kimg", d.emaKimg);
     c.emaRampup = j.value("ema_rampup", d.emaRampup);
     c.augment = j.value("augment", d.augment);
+    c.adaResample = j.value("ada_resample", d.adaResample);  // older snapshots: bilinear, what they used
     c.augmentTarget = j.value("augment_target", d.augmentTarget);
     c.adaInterval = j.value("ada_interval", d.adaInterval);
     c.adaKimg = j.value("ada_kimg", d.adaKimg);

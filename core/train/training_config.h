@@ -28,6 +28,9 @@ struct TrainingConfig {
     double emaKimg = 10.0;          // G_ema half-life (reference: batch * 10 / 32)
     double emaRampup = 0.05;        // half-life ramps up to emaKimg over the first kimg / 0.05
     std::string augment = "bgc";    // ADA groups, or "none"
+    // Geometric ADA resampling: "bilinear" (one pass; fast on a CPU) or "wavelet" (the reference's 2x sym6
+    // up/down around the bilinear pass, which keeps fine texture under fractional shifts; 5-10x the cost).
+    std::string adaResample = "bilinear";
     double augmentTarget = 0.6;
     int adaInterval = 4;
     double adaKimg = 100.0;         // kimg for p to move by 1 (reference 500: shorter runs need faster adaptation)

@@ -91,7 +91,8 @@ def train_dermgan(args, seed, zip_path, out):
         return
     command = [args.dermgan, "train", zip_path, "--subset", "all", "--resolution", str(args.resolution),
                "--cond", "on", "--kimg", str(args.kimg), "--snap", str(args.snap), "--tick", "1", "--seed", str(seed),
-               "--ada-kimg", str(args.ada_kimg), "--threads", str(args.threads), "--out", out, "--json"]
+               "--ada-kimg", str(args.ada_kimg), "--ada-resample", "wavelet",  # the reference resamples with sym6
+               "--threads", str(args.threads), "--out", out, "--json"]
     if os.path.exists(os.path.join(out, "latest.dermgan")):
         command += ["--resume", "latest"]
     run(command, log=os.path.join(args.out, f"dermgan-s{seed}.log"))
