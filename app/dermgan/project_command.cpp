@@ -119,6 +119,50 @@ void requireHeldOutOnly(const ProjectArgs& args)
                              "': the model has seen its training images");
 }
 
+// --calibrate: a calibration holding the training split's novelty model and the held-out subsets' novelty
+// (their projection distances are added as they are projected). Otherwise the calibration beside the model,
+// when it was made with this feature network.
+std::optional<explain::ProjectionCalibration> openCalibration(const ProjectArgs& args, const GeneratorModel& model,
+                                                              metrics::FeatureExtractor& features)
+{
+    const int resolution = model.network().resolution;
+    if (args.calibrate) {
+        explain::ProjectionCalibration calibration;
+        calibration.novelty = explain::FeatureNovelty::fit(subsetFeatures(args, "train", resolution, features));
+        std::stringstream list(args.subsets);
+        for (std::string subset; std::getline(list, subset, ',');) {
+            const auto heldOut = calibration.novelty.distances(subsetFeatures(args, subset, resolution, features));
+            calibration.heldOutNovelty.insert(calibration.heldOutNovelty.end(), heldOut.begin(), heldOut.end());
+        }
+        return calibration;
+    }
+    auto calibration = explain::findCalibration(model.path, model.hash);
+    if (calibration && calibration->extractorHash != features.hash()) {
+        std::cerr << "note: the calibration beside the model was made with another feature network ("
+                  << calibration->extractor << "); it is not used\n";
+        calibration.reset();
+    }
+    return calibration;
+}
+
+// Completes the calibration's record (model, network, data, settings, command) and writes it beside the model.
+std::filesystem::path writeCalibration(const ProjectArgs& args, const GeneratorModel& model,
+                                       const metrics::FeatureExtractor& features, explain::ProjectionCalibration& calibration)
+{
+    calibration.modelHash = model.hash;
+    calibration.extractor = features.path().filename().string();
+    calibration.extractorHash = features.hash();
+    calibration.dataset = args.data;
+    calibration.subset = args.subsets;
+    calibration.splitSeed = args.splitSeed;
+    calibration.space = args.space;
+    calibration.steps = args.steps;
+    calibration.command = invocation();
+    const auto path = explain::calibrationPathFor(model.path);
+    explain::writeCalibration(path, calibration);
+    return path;
+}
+
 void runProject(const ProjectArgs& args)
 {
     if (args.space != "w" && args.space != "wplus")
@@ -132,23 +176,7 @@ void runProject(const ProjectArgs& args)
     auto features = metrics::openFeatureExtractor(args.extractor, device);
     const auto targets = targetsFromArgs(args, network);
     // What the readouts mean: the calibration beside the model, or the one this run makes.
-    std::optional<explain::ProjectionCalibration> calibration;
-    if (args.calibrate) {
-        calibration.emplace();
-        calibration->novelty = explain::FeatureNovelty::fit(subsetFeatures(args, "train", network.resolution, *features));
-        std::stringstream list(args.subsets);
-        for (std::string subset; std::getline(list, subset, ',');) {
-            const auto heldOut = calibration->novelty.distances(subsetFeatures(args, subset, network.resolution, *features));
-            calibration->heldOutNovelty.insert(calibration->heldOutNovelty.end(), heldOut.begin(), heldOut.end());
-        }
-    } else {
-        calibration = explain::findCalibration(model.path, model.hash);
-        if (calibration && calibration->extractorHash != features->hash()) {
-            std::cerr << "note: the calibration beside the model was made with another feature network ("
-                      << calibration->extractor << "); it is not used\n";
-            calibration.reset();
-        }
-    }
+    auto calibration = openCalibration(args, model, *features);
 
     explain::ProjectionOptions options;
     options.space = args.space == "w" ? explain::LatentSpace::W : explain::LatentSpace::WPlus;
@@ -227,17 +255,7 @@ void runProject(const ProjectArgs& args)
         text << line;
     }
     if (args.calibrate) {
-        calibration->modelHash = model.hash;
-        calibration->extractor = features->path().string();
-        calibration->extractorHash = features->hash();
-        calibration->dataset = std::filesystem::absolute(args.data).string();
-        calibration->subset = args.subsets;
-        calibration->splitSeed = args.splitSeed;
-        calibration->space = args.space;
-        calibration->steps = args.steps;
-        calibration->command = invocation();
-        const auto path = explain::calibrationPathFor(model.path);
-        explain::writeCalibration(path, *calibration);
+        const auto path = writeCalibration(args, model, *features, *calibration);
         text << "  Calibration written: " << path.string() << " (" << calibration->heldOutNovelty.size()
              << " held-out lesions for the novelty check, " << targets.size() << " projected)\n";
     } else if (calibration) {

@@ -145,7 +145,8 @@ std::string describe(const CalibratedReading& reading)
         return found == reading.percentiles.end() ? -1.0 : found->second;
     };
     text << "projected as close as or closer than " << at("perceptual") << "% of held-out real lesions (perceptual), "
-         << at("ssim") << "% (SSIM); feature novelty at the " << reading.noveltyPercentile << "th percentile";
+         << at("ssim") << "% (SSIM); its derm features are more unusual than those of " << reading.noveltyPercentile
+         << "% of held-out lesions";
     return text.str();
 }
 
