@@ -245,11 +245,17 @@ private Q_SLOTS:
         QVERIFY(calibrated["novelty_percentile"].toDouble() >= 0 && calibrated["novelty_percentile"].toDouble() <= 100);
         QVERIFY(calibrated["closer_than_held_out_percent"].toObject().contains("perceptual"));
         QVERIFY(!calibrated["reading"].toString().isEmpty());
-        // Trivial inputs are refused before projecting, never ranked as close.
+        // Trivial inputs are named as such and never ranked as close (they are still projected: a decoding check).
         writeSolidImage(path("dot.png").toStdString(), 1, 1, {120, 80, 60});
-        expectError(cli(QStringList{"project", model, path("dot.png"), "--class", "mel", "--steps", "3"} + nets), 3, "too small");
         writeSolidImage(path("flat.png").toStdString(), 64, 64, {120, 80, 60});
-        expectError(cli(QStringList{"project", model, path("flat.png"), "--class", "mel", "--steps", "3"} + nets), 3, "almost constant");
+        const auto trivial = cli(QStringList{"project", model, path("dot.png"), path("flat.png"), "--class", "mel", "--steps", "3",
+                                             "--out", path("proj-trivial"), "--json"} + nets);
+        QVERIFY2(trivial.exitCode == 0, trivial.err.constData());
+        QVERIFY(trivial.err.contains("too small") && trivial.err.contains("almost constant"));
+        for (const auto& image : QJsonDocument::fromJson(trivial.out).object()["images"].toArray()) {
+            QVERIFY(!image.toObject()["not_ranked"].toString().isEmpty());
+            QVERIFY(!image.toObject().contains("calibrated"));
+        }
         fs::remove(path("run/latest.calibration.json").toStdString());  // later tests project without one
 
         const auto directions = cli({"directions", model, "--out", path("dirs.json"), "--pca", "4", "--samples", "500", "--npz",

@@ -77,8 +77,7 @@ ProjectionOutcome runProjection(const GeneratorSession& session, const Projectio
     ProjectionOutcome outcome;
     std::string note;
     const cv::Mat rgb = readImageRgb(job.image.toStdString());
-    if (const std::string reason = explain::trivialImageReason(rgb); !reason.empty())
-        throw InputError(job.image.toStdString() + ": " + reason + "; it is not projected");
+    const std::string trivial = explain::trivialImageReason(rgb);
     const auto target = explain::prepareTarget(rgb, model.network().resolution, note);
     outcome.note = QString::fromStdString(note);
     auto distance = explain::openPerceptualDistance("derm", model.device);
@@ -103,7 +102,13 @@ ProjectionOutcome runProjection(const GeneratorSession& session, const Projectio
     outcome.ssim = d.ssim;
     outcome.perceptual = d.perceptual;
     outcome.featureCosine = d.featureCosine;
-    readCalibrated(model, target, d, *features, outcome);
+    if (trivial.empty()) {
+        readCalibrated(model, target, d, *features, outcome);
+    } else {  // never ranked as close, however small its distances
+        outcome.outOfDistribution = true;
+        outcome.calibratedReading = QCoreApplication::translate("ProjectionJob", "Not a dermoscopic photograph: %1. Its distances are not ranked.")
+                                        .arg(QString::fromStdString(trivial));
+    }
     if (!outcome.cancelled && job.neighbours > 0)
         findNeighbours(model, result.projection, job, outcome);
     return outcome;

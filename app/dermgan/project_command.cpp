@@ -43,6 +43,7 @@ struct Target {
     torch::Tensor pixels;   // uint8 [3, R, R]
     int classIndex = -1;
     std::string note;
+    std::string notRanked;  // why the image is not a dermoscopic photograph (tiny, constant); empty when it may be
 };
 
 std::vector<Target> targetsFromArgs(const ProjectArgs& args, const nets::NetworkConfig& network)
@@ -53,8 +54,9 @@ std::vector<Target> targetsFromArgs(const ProjectArgs& args, const nets::Network
         t.id = std::filesystem::path(file).stem().string();
         t.group = "files";
         const cv::Mat rgb = readImageRgb(file);
-        if (const std::string reason = explain::trivialImageReason(rgb); !reason.empty())
-            throw InputError(file + ": " + reason + "; expected a dermoscopic photograph, so it is not projected");
+        t.notRanked = explain::trivialImageReason(rgb);
+        if (!t.notRanked.empty())
+            std::cerr << "warning: " << file << ": " << t.notRanked << "; it is projected, but its distances are not ranked\n";
         t.pixels = explain::prepareTarget(rgb, network.resolution, t.note);
         if (network.classCount > 0)
             t.classIndex = static_cast<int>(parseClasses(args.className, network).front());
@@ -217,7 +219,10 @@ void runProject(const ProjectArgs& args)
         // The reference projector's file: np.load(f)['w'] is [1, num_ws, w_dim] (synthesize with G.synthesis).
         writeNpz(out / (stem + "-projected_w.npz"), {{"w", result.ws.to(torch::kFloat32).reshape({1, network.numWs(), network.wDim})}});
         auto item = explain::toJson(result);
-        if (calibration) {
+        if (!target.notRanked.empty()) {
+            item["not_ranked"] = target.notRanked;
+            readings.push_back(target.id + ": NOT RANKED: " + target.notRanked);
+        } else if (calibration) {
             if (args.calibrate) {
                 explain::addHeldOutProjection(*calibration, d);
             } else {
