@@ -7,7 +7,7 @@ where the reference is adapted to dermgan's CPU setting) on one StyleGAN2-ADA zi
 write a snapshot; each is scored by `dermgan metrics` against the *validation* split (the reference's
 pickles imported with `dermgan import-stylegan2`), so selection never touches the test split. Prints, per
 kimg, FID-derm / precision / recall and training seconds for each side (mean and range over seeds), then
-quality at equal training time. Run it with Debian's python3 (python3-torch, python3-pil). Training seconds are kimg x the run's median sec/kimg, so a run paused by
+quality at equal training time. Run it with Debian's python3 (python3-torch, python3-pil, python3-click: the reference's legacy.py imports click). Training seconds are kimg x the run's median sec/kimg, so a run paused by
 other work on the machine is not charged for the pause. Everything lands in --out and a rerun resumes:
 finished trainings and scored snapshots are not repeated.
 
