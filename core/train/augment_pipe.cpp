@@ -177,11 +177,15 @@ torch::Tensor bilinearSample(const torch::Tensor& x, const torch::Tensor& grid, 
     const auto x0 = ix.floor(), y0 = iy.floor();
     const auto wx = ix - x0, wy = iy - y0;
     const auto flat = x.reshape({n, c, h * w});
-    // One corner's values, weighted by its bilinear weight where it lies inside the image, else 0.
+    // One corner's values, weighted by its bilinear weight; with zeros outside, 0 where it leaves the image.
+    // (Reflected coordinates stay inside, so the training step's default path skips the mask.)
     auto corner = [&](const torch::Tensor& yf, const torch::Tensor& xf, const torch::Tensor& weight) {
-        const auto inside = (xf >= 0) & (xf <= w - 1) & (yf >= 0) & (yf <= h - 1);
         const auto index = (yf.clamp(0, h - 1) * w + xf.clamp(0, w - 1)).to(torch::kLong);
-        return flat.gather(2, index.expand({n, c, -1})) * (weight * inside.to(weight.dtype()));
+        const auto values = flat.gather(2, index.expand({n, c, -1}));
+        if (outside == Outside::Reflect)
+            return values * weight;
+        const auto inside = (xf >= 0) & (xf <= w - 1) & (yf >= 0) & (yf <= h - 1);
+        return values * (weight * inside.to(weight.dtype()));
     };
     const auto out = corner(y0, x0, (1 - wx) * (1 - wy)) + corner(y0, x0 + 1, wx * (1 - wy)) +
                      corner(y0 + 1, x0, (1 - wx) * wy) + corner(y0 + 1, x0 + 1, wx * wy);
