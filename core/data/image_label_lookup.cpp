@@ -1,8 +1,8 @@
 #include "data/image_label_lookup.h"
 
-#include <cctype>
 #include <system_error>
 
+#include "data/csv_table.h"
 #include "data/dataset.h"
 
 namespace dermgan {
@@ -22,14 +22,9 @@ bool sameFile(const fs::path& a, const fs::path& b)
 bool holdsMetadata(const fs::path& folder)
 {
     std::error_code error;
-    for (fs::directory_iterator entry(folder, error), end; !error && entry != end; entry.increment(error)) {
-        std::string extension = entry->path().extension().string();
-        for (char& c : extension)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (entry->path().filename() == "dataset.json" || extension == ".csv" || extension == ".tab" ||
-            extension == ".tsv")
+    for (fs::directory_iterator entry(folder, error), end; !error && entry != end; entry.increment(error))
+        if (entry->path().filename() == "dataset.json" || hasTableExtension(entry->path()))
             return true;
-    }
     return false;
 }
 
