@@ -271,7 +271,7 @@ void MainWindow::buildMenus()
         action->setData(key);
         action->setEnabled(key != QLatin1String("cuda") || GeneratorSession::cudaAvailable());
         deviceGroup_->addAction(action);
-        connect(action, &QAction::triggered, this, [this, key] { setDevice(key); });
+        connect(action, &QAction::triggered, this, [this, deviceKey = key] { setDevice(deviceKey); });
     }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));

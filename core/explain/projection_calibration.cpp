@@ -122,8 +122,11 @@ CalibratedReading readCalibrated(const ProjectionCalibration& calibration, const
             continue;
         const double value = valueOf(distances, name);
         // Share of held-out lesions this projection is at least as close as (SSIM: higher is closer).
-        const auto asFar = std::count_if(sample.begin(), sample.end(),
-                                         [&](double v) { return name == "ssim" ? v <= value : v >= value; });
+        // A plain bool, because C++17 lambdas may not capture a structured binding (clang rejects it).
+        const bool higherIsCloser = name == "ssim";
+        const auto asFar = std::count_if(sample.begin(), sample.end(), [higherIsCloser, value](double v) {
+            return higherIsCloser ? v <= value : v >= value;
+        });
         reading.percentiles[name] = 100.0 * static_cast<double>(asFar) / static_cast<double>(sample.size());
     }
     return reading;
