@@ -1,4 +1,4 @@
-// `dermgan classify`, `dermgan metrics` and `dermgan audit` as a user runs them, on a tiny HAM-style dataset
+// `dermgan classify`, `dermgan metrics`, `dermgan audit` and `dermgan reader-study` as a user runs them, on a tiny HAM-style dataset
 // made in code and a generator trained for a few steps: reports written, numbers sane, bad input refused.
 #include <QtTest>
 
@@ -17,6 +17,7 @@
 
 #include "data/image_decode.h"
 #include "io/npy.h"
+#include "metrics/reader_study.h"
 #include "io/zip_archive.h"
 #include "test_support.h"
 
@@ -325,6 +326,53 @@ private Q_SLOTS:
         other.write(R"({"model_hash": "0123456789abcdef", "images": []})");
         other.close();
         expectError(cli({"embed", model, "--space", "w", "--projections", path("proj-other")}), 3, "were made with model");
+    }
+
+    void readerStudySessionsArePooled()
+    {
+        // Two readers of one model, 4 trials each (2 real, 2 synthetic): reader A right 3 times, B twice and
+        // one trial still open.
+        using dermgan::metrics::ReaderAnswer;
+        dermgan::metrics::ReaderStudySession a;
+        a.reader = "A";
+        a.model = "tiny.dermgan";
+        a.modelHash = "h1";
+        a.resolution = 16;
+        a.classNames = {"nv", "mel"};
+        a.trials = {{false, "I1", 0, 0}, {true, "", 5, 0}, {false, "I2", 0, 1}, {true, "", 6, 1}};
+        a.answers = {ReaderAnswer{false, 4, -1, 1}, ReaderAnswer{true, 5, -1, 1}, ReaderAnswer{false, 3, -1, 1},
+                     ReaderAnswer{false, 2, -1, 1}};
+        auto b = a;
+        b.reader = "B, second";
+        b.answers = {ReaderAnswer{true, 2, -1, 1}, ReaderAnswer{true, 4, -1, 1}, ReaderAnswer{false, 4, -1, 1}, std::nullopt};
+        dermgan::metrics::saveReaderStudy(a, path("study-a.json").toStdString());
+        dermgan::metrics::saveReaderStudy(b, path("study-b.json").toStdString());
+
+        const auto run = cli({"reader-study", path("study-a.json"), path("study-b.json"), "--out", path("readers")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QString text = QString::fromUtf8(run.out);
+        QVERIFY2(text.contains("5 of 7") && text.contains("session not finished"), qPrintable(text));
+        const auto json = readJson(path("readers/reader-study.json"));
+        QCOMPARE(json["answered"].toInt(), 7);
+        QCOMPARE(json["accuracy"].toObject()["successes"].toInt(), 5);
+        QCOMPARE(json["sensitivity_synthetic"].toObject()["total"].toInt(), 3);
+        QCOMPARE(json["readers"].toArray().size(), 2);
+        QCOMPARE(json["readers"].toArray()[1].toObject()["results"].toObject()["accuracy"].toObject()["successes"].toInt(), 2);
+        QVERIFY(json["command"].toString().contains("reader-study"));
+        QFile csv(path("readers/reader-study.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 9);  // header + 8 trials
+        QVERIFY2(lines[0].startsWith("reader,trial,source"), qPrintable(lines[0]));
+        QVERIFY2(lines[5].startsWith("\"B, second\",1,real,I1,"), qPrintable(lines[5]));
+
+        // Sessions of two models are not pooled; damaged and missing files are one line naming the file.
+        b.modelHash = "h2";
+        dermgan::metrics::saveReaderStudy(b, path("study-c.json").toStdString());
+        expectError(cli({"reader-study", path("study-a.json"), path("study-c.json")}), 3, "study-c.json");
+        writeText(path("study-d.json").toStdString(), "{\"format\": \"dermgan-reader-study\", \"version\": 1}");
+        expectError(cli({"reader-study", path("study-d.json")}), 3, "study-d.json");
+        expectError(cli({"reader-study", path("none.json")}), 3, "none.json");
     }
 
     void badInput()

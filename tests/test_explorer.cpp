@@ -2,6 +2,8 @@
 // change, undo/redo, latest-wins rendering, states, export, bad files.
 #include <QtTest>
 
+#include <algorithm>
+
 #include <QDoubleSpinBox>
 
 #include <QRegularExpression>
@@ -31,6 +33,8 @@
 #include "axis_range.h"
 #include "generator_view.h"
 #include "projection_view.h"
+#include "reader_study_view.h"
+#include "metrics/reader_study.h"
 #include "io/png_text.h"
 #include "io/snapshot.h"
 #include "main_window.h"
@@ -504,6 +508,99 @@ private Q_SLOTS:
         view->cancel();
         QTRY_VERIFY_WITH_TIMEOUT(!view->busy(), 60000);
         QVERIFY(view->outcome().cancelled);
+    }
+
+    void readerStudyRunsBlindSavesEveryAnswerAndResumes()
+    {
+        MainWindow window;
+        QCOMPARE(window.openModel(model_), QString());
+        auto* view = window.readerStudyView();
+        QVERIFY(window.tabs()->indexOf(view) >= 0);
+        const QString data = dir_.path() + "/reader-data";
+        test::writeHamDataset(data.toStdString(), test::oneImagePerLesion(60, {"akiec", "bcc", "mel"}));
+        ReaderStudySetup setup;
+        setup.reader = "R1";
+        setup.dataset = data;
+        setup.perSource = 4;
+        setup.seed = 2;
+        setup.askDiagnosis = true;
+        view->setSetup(setup);
+        const QString file = dir_.path() + "/study.json";
+        QSignalSpy started(view, &ReaderStudyView::studyStarted);
+        view->startNew(file);
+        QVERIFY(started.wait(60000));
+        QVERIFY(view->asking());
+        QCOMPARE(view->trialCount(), 8);
+        const auto& trials = view->study().trials;
+        QCOMPARE(std::count_if(trials.begin(), trials.end(), [](const auto& t) { return t.synthetic; }), 4L);
+
+        GeneratorSession session;
+        session.load(model_, QStringLiteral("cpu"));
+        int syntheticChecked = 0;
+        // Answers 3 images (the third one wrong), checking that a synthetic image is shown exactly as rendered:
+        // no badge or mark gives it away during the test.
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(view->currentTrial(), i);
+            const auto& trial = view->study().trials[static_cast<std::size_t>(i)];
+            if (trial.synthetic) {
+                explain::LatentRecipe recipe;
+                recipe.seed = trial.seed;
+                recipe.classIndex = trial.classIndex;
+                const QImage expected = session.render(recipe).scaled(448, 448, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+                QCOMPARE(view->shownImage().convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
+                ++syntheticChecked;
+            }
+            view->answer(i == 2 ? !trial.synthetic : trial.synthetic, 4, trial.classIndex);
+            QCOMPARE(metrics::loadReaderStudy(file.toStdString()).nextTrial(), std::size_t(i + 1));  // saved at once
+        }
+        view->pause();
+        QVERIFY(!view->asking());
+
+        // Resumed in a new window: at the fourth image, with the answers given.
+        MainWindow second;
+        QCOMPARE(second.openModel(model_), QString());
+        auto* resumed = second.readerStudyView();
+        QSignalSpy resumedStarted(resumed, &ReaderStudyView::studyStarted);
+        resumed->resume(file);
+        QVERIFY(resumedStarted.wait(60000));
+        QCOMPARE(resumed->currentTrial(), 3);
+        QSignalSpy finished(resumed, &ReaderStudyView::studyFinished);
+        while (resumed->asking()) {
+            const auto& trial = resumed->study().trials[static_cast<std::size_t>(resumed->currentTrial())];
+            if (trial.synthetic && syntheticChecked == 0) {
+                explain::LatentRecipe recipe;
+                recipe.seed = trial.seed;
+                recipe.classIndex = trial.classIndex;
+                const QImage expected = session.render(recipe).scaled(448, 448, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+                QCOMPARE(resumed->shownImage().convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
+                ++syntheticChecked;
+            }
+            resumed->answer(trial.synthetic, 5, trial.classIndex);
+        }
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(syntheticChecked > 0);
+        const auto results = resumed->results();
+        QCOMPARE(results.answered, 8);
+        QCOMPARE(results.accuracy.successes, 7);
+        QCOMPARE(results.diagnosisOnReal.successes + results.diagnosisOnSynthetic.successes, 8);  // the true classes were given
+        QVERIFY2(resumed->resultsText().contains("0.875"), qPrintable(resumed->resultsText()));
+        QCOMPARE(resumed->exportResults(dir_.path() + "/reader-export"), QString());
+        QFile csv(dir_.path() + "/reader-export.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(csv.readAll()).count('\n'), 9);
+        QFile json(dir_.path() + "/reader-export.json");
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QVERIFY(json.readAll().contains("\"model_hash\""));
+
+        // A session of another model is refused with a reason, and nothing is shown.
+        MainWindow other;
+        QCOMPARE(other.openModel(writeTinyModel(dir_.path() + "/other", false, 9)), QString());
+        QSignalSpy failed(other.readerStudyView(), &ReaderStudyView::failed);
+        other.readerStudyView()->resume(file);
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.first().first().toString().contains("another") || failed.first().first().toString().contains("not the open one"),
+                 qPrintable(failed.first().first().toString()));
+        QVERIFY(!other.readerStudyView()->asking());
     }
 
     void theWindowFitsItsScreenAfterALargerSizeWasSaved()

@@ -1,8 +1,11 @@
 // The distribution metrics (FID, KID, precision/recall, density/coverage), the classification report and
 // the memorisation audit, on sets whose answers are known in closed form, and against numpy/scipy; the
-// classifier two-sample test on image sets made in code that are alike or differ by a texture.
+// classifier two-sample test on image sets made in code that are alike or differ by a texture; the reader
+// study's plan, statistics and session file.
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,6 +25,7 @@
 #include "metrics/kid.h"
 #include "metrics/manifold_metrics.h"
 #include "metrics/memorisation_audit.h"
+#include "metrics/reader_study.h"
 #include "metrics/synthetic_set.h"
 #include "metrics/two_sample_test.h"
 
@@ -329,6 +333,163 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, classifierTwoSampleTest(discImages(19, 1, false), discImages(40, 2, false)));
         QVERIFY_THROWS_EXCEPTION(InputError, classifierTwoSampleTest(discImages(40, 1, false),
                                                                      torch::zeros({40, 3, 32, 32}, torch::kUInt8)));
+    }
+
+    void wilsonIntervalMatchesPublishedValues()
+    {
+        // Brown, Cai & DasGupta (2001) / any statistics table: 8 of 10 -> [0.490, 0.943]; 0 of 10 -> [0, 0.278].
+        const auto eight = wilsonProportion(8, 10);
+        QCOMPARE(eight.value, 0.8);
+        QVERIFY2(std::abs(eight.low - 0.4902) < 5e-4 && std::abs(eight.high - 0.9433) < 5e-4,
+                 qPrintable(QString("%1 %2").arg(eight.low).arg(eight.high)));
+        const auto none = wilsonProportion(0, 10);
+        QVERIFY(none.low >= 0 && none.low < 1e-12);
+        QVERIFY(std::abs(none.high - 0.2775) < 5e-4);
+        QVERIFY(std::isnan(wilsonProportion(0, 0).value));
+        // Half of 1000: symmetric and about +-1.96 * sqrt(0.25 / 1000) = 0.031.
+        const auto half = wilsonProportion(500, 1000);
+        QVERIFY(std::abs((half.high - 0.5) - 0.031) < 1e-3 && std::abs((0.5 - half.low) - 0.031) < 1e-3);
+    }
+
+    void readerStudyPlanIsBalancedSeededAndSpreadOverDiagnoses()
+    {
+        // 100 nevi, 3 melanomas, 2 keratoses: 6 real images take 2 of each before a third nevus.
+        std::vector<RealCandidate> candidates;
+        for (int i = 0; i < 105; ++i)
+            candidates.push_back({"img" + std::to_string(i), i < 100 ? 0 : (i < 103 ? 1 : 2)});
+        const auto plan = planReaderTrials(candidates, 3, 6, 7);
+        QCOMPARE(plan.size(), std::size_t(12));
+        std::map<int, int> realPerClass, syntheticPerClass;
+        std::set<std::string> ids;
+        std::set<std::uint32_t> seeds;
+        for (const auto& trial : plan) {
+            if (trial.synthetic) {
+                ++syntheticPerClass[trial.classIndex];
+                seeds.insert(trial.seed);
+                QVERIFY(trial.imageId.empty());
+            } else {
+                ++realPerClass[trial.classIndex];
+                ids.insert(trial.imageId);
+            }
+        }
+        QCOMPARE(ids.size(), std::size_t(6));
+        QCOMPARE(seeds.size(), std::size_t(6));
+        QCOMPARE(realPerClass, (std::map<int, int>{{0, 2}, {1, 2}, {2, 2}}));
+        QCOMPARE(syntheticPerClass, realPerClass);  // the diagnosis gives nothing away
+        // Shuffled: the two kinds are not in blocks.
+        int changes = 0;
+        for (std::size_t i = 1; i < plan.size(); ++i)
+            changes += plan[i].synthetic != plan[i - 1].synthetic;
+        QVERIFY(changes >= 3);
+        // Seeded: the same plan again, another seed another plan.
+        const auto again = planReaderTrials(candidates, 3, 6, 7);
+        const auto other = planReaderTrials(candidates, 3, 6, 8);
+        bool same = true, differs = false;
+        for (std::size_t i = 0; i < plan.size(); ++i) {
+            same = same && again[i].synthetic == plan[i].synthetic && again[i].imageId == plan[i].imageId && again[i].seed == plan[i].seed;
+            differs = differs || other[i].imageId != plan[i].imageId || other[i].seed != plan[i].seed;
+        }
+        QVERIFY(same);
+        QVERIFY(differs);
+        // An unconditional model: synthetic trials have no diagnosis.
+        for (const auto& trial : planReaderTrials(candidates, 0, 4, 1))
+            QVERIFY(!trial.synthetic || trial.classIndex == -1);
+        QVERIFY_THROWS_EXCEPTION(InputError, planReaderTrials(candidates, 3, 0, 1));
+        QVERIFY_THROWS_EXCEPTION(InputError, planReaderTrials(candidates, 3, 106, 1));
+    }
+
+    void readerStudyStatisticsCountWhatTheReaderSaid()
+    {
+        ReaderStudySession session;
+        session.classNames = {"nv", "mel"};
+        session.askDiagnosis = true;
+        // real nv, real mel, synthetic nv, synthetic mel, synthetic mel (unanswered)
+        session.trials = {{false, "a", 0, 0}, {false, "b", 0, 1}, {true, "", 11, 0}, {true, "", 12, 1}, {true, "", 13, 1}};
+        session.answers = {ReaderAnswer{false, 5, 0, 1.0},   // right, confident, diagnosis right
+                           ReaderAnswer{true, 2, 0, 2.0},    // wrong (called synthetic), diagnosis wrong
+                           ReaderAnswer{true, 4, 0, 1.5},    // right, diagnosis right
+                           ReaderAnswer{false, 3, -1, 3.0},  // wrong, no diagnosis
+                           std::nullopt};
+        QCOMPARE(session.nextTrial(), std::size_t(4));
+        QVERIFY(!session.complete());
+        const auto r = summariseReaderStudy(session);
+        QCOMPARE(r.answered, 4);
+        QCOMPARE(r.accuracy.successes, 2);
+        QCOMPARE(r.accuracy.total, 4);
+        QCOMPARE(r.sensitivity.successes, 1);  // 1 of 2 answered synthetic images called synthetic
+        QCOMPARE(r.sensitivity.total, 2);
+        QCOMPARE(r.specificity.successes, 1);
+        QCOMPARE(r.specificity.total, 2);
+        QCOMPARE(r.perDiagnosis.size(), std::size_t(2));
+        QCOMPARE(r.perDiagnosis[0].className, std::string("nv"));
+        QCOMPARE(r.perDiagnosis[0].realVsSynthetic.successes, 2);
+        QCOMPARE(r.perDiagnosis[1].realVsSynthetic.successes, 0);
+        QCOMPARE(r.diagnosisOnReal.successes, 1);
+        QCOMPARE(r.diagnosisOnReal.total, 2);
+        QCOMPARE(r.diagnosisOnSynthetic.successes, 1);
+        QCOMPARE(r.diagnosisOnSynthetic.total, 1);
+        QCOMPARE(r.meanConfidenceCorrect, 4.5);
+        QCOMPARE(r.meanConfidenceWrong, 2.5);
+        // Ratings: real -5 and +2, synthetic +4 and -3: pairs (syn > real) = (4>-5, 4>2, -3>-5) = 3 of 4.
+        QCOMPARE(r.ratingAuc, 0.75);
+        const auto json = toJson(r);
+        QCOMPARE(json["accuracy"]["value"].get<double>(), 0.5);
+        QCOMPARE(json["per_diagnosis_accuracy"]["mel"]["total"].get<int>(), 2);
+    }
+
+    void readerStudySessionRoundTripsAndDamageIsOneLine()
+    {
+        QTemporaryDir dir;
+        ReaderStudySession session;
+        session.reader = "reader, A";
+        session.model = "models/x.dermgan";
+        session.modelHash = "abc";
+        session.dataset = "/data/ham";
+        session.resolution = 64;
+        session.psi = 0.9;
+        session.seed = 3;
+        session.askDiagnosis = true;
+        session.classNames = {"nv", "mel"};
+        session.trials = {{false, "ISIC_1,x", 0, 1}, {true, "", 2147483647u, 0}};
+        session.answers = {ReaderAnswer{true, 3, 1, 2.5}, std::nullopt};
+        const auto file = std::filesystem::path(dir.path().toStdString()) / "study.json";
+        saveReaderStudy(session, file);
+        const auto back = loadReaderStudy(file);
+        QCOMPARE(toJson(back), toJson(session));
+        QCOMPARE(back.nextTrial(), std::size_t(1));
+        QCOMPARE(back.trials[1].seed, 2147483647u);
+        QCOMPARE(back.answers[0]->diagnosis, 1);
+        // The CSV quotes an id with a comma and leaves the unanswered trial's answer empty.
+        const auto csv = readerStudyCsv(back);
+        QVERIFY2(csv.find("1,real,\"ISIC_1,x\",,mel,synthetic,3,mel,2.5,0\n") != std::string::npos, csv.c_str());
+        QVERIFY2(csv.find("2,synthetic,,2147483647,nv,,,,,\n") != std::string::npos, csv.c_str());
+
+        const auto text = toJson(session).dump();
+        const auto damaged = [&](const std::string& from, const std::string& to) {
+            auto changed = text;
+            const auto at = changed.find(from);
+            QVERIFY2(at != std::string::npos, from.c_str());
+            changed.replace(at, from.size(), to);
+            writeText(file, changed);
+            try {
+                loadReaderStudy(file);
+                QFAIL(qPrintable(QString::fromStdString("accepted: " + to)));
+            } catch (const InputError& e) {
+                const std::string message = e.what();
+                QVERIFY2(message.find("study.json") != std::string::npos && message.find('\n') == std::string::npos, e.what());
+            }
+        };
+        damaged("\"version\":1", "\"version\":2");
+        damaged("\"confidence\":3", "\"confidence\":9");
+        damaged("\"confidence\":3", "\"confidence\":1e300");
+        damaged("\"seed\":3", "\"seed\":-3");
+        damaged("\"diagnosis\":\"mel\"", "\"diagnosis\":\"bcc\"");
+        damaged("\"source\":\"real\"", "\"source\":\"fake\"");
+        damaged("dermgan-reader-study", "dermgan-projection-calibration");
+        damaged("\"trials\":[", "\"trials\":7,\"x\":[");
+        writeText(file, "{\"format\": \"dermgan-reader");
+        QVERIFY_THROWS_EXCEPTION(InputError, loadReaderStudy(file));
+        QVERIFY_THROWS_EXCEPTION(InputError, loadReaderStudy(std::filesystem::path(dir.path().toStdString()) / "missing.json"));
     }
 
     void tooSmallSetsAreRefused()

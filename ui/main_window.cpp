@@ -35,6 +35,7 @@
 #include "generator_view.h"
 #include "metrics_view.h"
 #include "projection_view.h"
+#include "reader_study_view.h"
 #include "training_panel.h"
 #include "training_wizard.h"
 #include "io/atomic_file.h"
@@ -79,12 +80,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     projection_ = new ProjectionView;
     gallery_ = new GalleryView;
     metrics_ = new MetricsView;
+    readerStudy_ = new ReaderStudyView;
     tabs_ = new QTabWidget;
     tabs_->addTab(generator_, tr("&Generate"));
     tabs_->addTab(gallery_, tr("Ga&llery"));
     tabs_->addTab(projection_, tr("&Project"));
     tabs_->addTab(map_, tr("&Map"));
     tabs_->addTab(metrics_, tr("E&valuate"));
+    tabs_->addTab(readerStudy_, tr("Rea&der study"));
     pages_ = new QStackedWidget;
     pages_->addWidget(startPage_);
     pages_->addWidget(tabs_);
@@ -119,6 +122,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         if (const QString error = openModel(path); !error.isEmpty())
             reportError(tr("Cannot open the snapshot"), error, tr("The run may still be writing it; try again after the next tick."));
     });
+    connect(readerStudy_, &ReaderStudyView::failed, this,
+            [this](const QString& message) { reportError(tr("The reader study cannot go on"), message, tr("Check the dataset folder and that the study's model is open.")); });
     connect(metrics_, &MetricsView::failed, this,
             [this](const QString& message) { reportError(tr("The evaluation failed"), message, tr("Check the dataset folder: its classes must match the model's.")); });
 
@@ -298,6 +303,7 @@ QString MainWindow::openModel(const QString& path)
     projection_->setSession(session_);
     gallery_->setSession(session_);
     metrics_->setSession(session_);
+    readerStudy_->setSession(session_);
     rememberRecent(QFileInfo(path).absoluteFilePath());
     showModelState();
     return {};

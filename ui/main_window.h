@@ -21,6 +21,7 @@ class GalleryView;
 class GeneratorView;
 class MetricsView;
 class ProjectionView;
+class ReaderStudyView;
 class TrainingPanel;
 class TrainingWizard;
 
@@ -44,6 +45,7 @@ public:
     ProjectionView* projectionView() const { return projection_; }
     GalleryView* galleryView() const { return gallery_; }
     MetricsView* metricsView() const { return metrics_; }
+    ReaderStudyView* readerStudyView() const { return readerStudy_; }
     TrainingPanel* trainingPanel() const { return training_; }
     // Starts the run `wizard` describes in the training panel (shown as a dock).
     void startTraining(const TrainingWizard& wizard);
@@ -80,6 +82,7 @@ private:
     ProjectionView* projection_ = nullptr;
     GalleryView* gallery_ = nullptr;
     MetricsView* metrics_ = nullptr;
+    ReaderStudyView* readerStudy_ = nullptr;
     TrainingPanel* training_ = nullptr;
     QTextBrowser* card_ = nullptr;
     QMenu* recentMenu_ = nullptr;

@@ -65,7 +65,7 @@ int main(int argc, char** argv)
                                         QStringLiteral("Dataset whose training images are searched for the --project image's real neighbours."),
                                         QStringLiteral("dataset"));
     const QCommandLineOption tab(QStringLiteral("tab"),
-                                 QStringLiteral("Start on this tab: generate, gallery, project, map or evaluate."), QStringLiteral("name"));
+                                 QStringLiteral("Start on this tab: generate, gallery, project, map, evaluate or reader-study."), QStringLiteral("name"));
     const QCommandLineOption evaluate(QStringLiteral("evaluate"), QStringLiteral("Open the Evaluate tab (with the report beside the model)."));
     const QCommandLineOption wizard(QStringLiteral("wizard"), QStringLiteral("Open the training wizard on <dataset>."), QStringLiteral("dataset"));
     const QCommandLineOption train(QStringLiteral("train"),
@@ -78,9 +78,9 @@ int main(int argc, char** argv)
                        trainOut, screenshot});
     parser.process(app);
 
-    const QStringList tabNames{"generate", "gallery", "project", "map", "evaluate"};  // in the window's order
+    const QStringList tabNames{"generate", "gallery", "project", "map", "evaluate", "reader-study"};  // in the window's order
     if (parser.isSet(tab) && !tabNames.contains(parser.value(tab))) {
-        qCritical("dermgan-explorer: --tab %s is not a tab; expected generate, gallery, project, map or evaluate",
+        qCritical("dermgan-explorer: --tab %s is not a tab; expected generate, gallery, project, map, evaluate or reader-study",
                   qPrintable(parser.value(tab)));
         return 2;
     }

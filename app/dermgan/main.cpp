@@ -39,6 +39,7 @@ int main(int argc, char** argv)
     addClassifyCommand(app, exitCode);
     addMetricsCommand(app, exitCode);
     addAuditCommand(app, exitCode);
+    addReaderStudyCommand(app, exitCode);
     addProjectCommand(app, exitCode);
     addDirectionsCommand(app, exitCode);
     addEmbedCommand(app, exitCode);

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "explain/latent_directions.h"
+#include "metrics/reader_study.h"
 #include "fuzz_support.h"
 #include "explain/latent_recipe.h"
 #include "io/npy.h"
@@ -125,6 +126,12 @@ void models(const fs::path& out, const fs::path& jsonOut, const fs::path& mapOut
     recipe.psi = 0.7;
     recipe.mix.enabled = true;
     writeText(jsonOut / "recipe.json", std::string(1, '\x01') + explain::toJson(recipe).dump());
+    metrics::ReaderStudySession study;
+    study.modelHash = model.hash;
+    study.classNames = {"nv", "mel"};
+    study.trials = {{false, "ISIC_0000001", 0, 1}, {true, "", 7, 0}};
+    study.answers = {metrics::ReaderAnswer{true, 4, 1, 2.5}, std::nullopt};
+    writeText(jsonOut / "study.json", std::string(1, '\x02') + metrics::toJson(study).dump());
 
     // A saved map of that model: the CSV, a NUL byte, the summary.
     const std::string csv = "x,y,source,class,id\n0.5,-1.25,synthetic,nv,seed3\n2,3.5,real,mel,ISIC_0000001\n";
