@@ -149,6 +149,19 @@ private Q_SLOTS:
         QCOMPARE(exported.index.classNames, original.index.classNames);
         QCOMPARE(exported.labels, original.labels);
         QVERIFY(torch::equal(exported.pixels, original.pixels));
+        // As JPEG (smaller, for machines reached through a size limit): the error it prints is the error read back.
+        const auto lossy = runCli({"dataset", "export", path("ham"), "--subset", "all", "-r", "16", "--out",
+                                   path("ham16-jpeg.zip"), "--jpeg-quality", "90", "--json"}, path("cache"));
+        QVERIFY2(lossy.exitCode == 0, lossy.err.constData());
+        const auto lossyJson = QJsonDocument::fromJson(lossy.out).object();
+        QCOMPARE(lossyJson["jpeg_quality"].toInt(), 90);
+        request.dataset = fsPath("ham16-jpeg.zip");
+        const auto jpegPixels = dermgan::loadSubset(request).pixels;
+        const double readBack = (jpegPixels.to(torch::kFloat) - original.pixels.to(torch::kFloat)).abs().mean().item<double>();
+        QVERIFY2(std::abs(readBack - lossyJson["mean_abs_error"].toDouble()) < 1e-4,
+                 qPrintable(QString("%1 vs %2").arg(readBack).arg(lossyJson["mean_abs_error"].toDouble())));
+        QVERIFY(readBack < 3);
+        QCOMPARE(runCli({"dataset", "export", path("ham"), "--out", path("x.zip"), "--jpeg-quality", "101"}).exitCode, 2);
         expectOneLineError(runCli({"dataset", "export", path("ham"), "--subset", "holdout", "--out", path("x.zip")}), 3,
                            {"holdout"});
         QVERIFY(!fs::exists(fsPath("x.zip")));

@@ -3,9 +3,11 @@
 #include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "common/errors.h"
 #include "data/image_decode.h"
+#include "io/jpeg_encode.h"
 #include "test_support.h"
 
 using namespace dermgan;
@@ -187,6 +189,36 @@ private Q_SLOTS:
     void missingFile()
     {
         QVERIFY_THROWS_EXCEPTION(InputError, readImageRgb("/nonexistent/lesion.jpg"));
+    }
+    void jpegEncoderKeepsEveryChromaSample()
+    {
+        // A 64x64 image with sharp colour edges: red / green halves over a blue gradient.
+        cv::Mat rgb(64, 64, CV_8UC3);
+        for (int y = 0; y < 64; ++y)
+            for (int x = 0; x < 64; ++x)
+                rgb.at<cv::Vec3b>(y, x) = x < 32 ? cv::Vec3b(200, 40, static_cast<uchar>(4 * y)) : cv::Vec3b(30, 190, static_cast<uchar>(4 * y));
+        const auto bytes = dermgan::encodeJpeg444(rgb, 95);
+        // SOF0: 3 components, each with sampling factors 1x1 (byte 0x11): no chroma subsampling.
+        std::size_t sof = 0;
+        for (std::size_t i = 0; i + 1 < bytes.size(); ++i)
+            if (bytes[i] == 0xFF && (bytes[i + 1] == 0xC0 || bytes[i + 1] == 0xC2)) {
+                sof = i;
+                break;
+            }
+        QVERIFY(sof > 0);
+        QCOMPARE(int(bytes[sof + 9]), 3);
+        for (int c = 0; c < 3; ++c)
+            QCOMPARE(int(bytes[sof + 11 + 3 * c]), 0x11);
+        cv::Mat back = cv::imdecode(bytes, cv::IMREAD_COLOR);
+        cv::cvtColor(back, back, cv::COLOR_BGR2RGB);
+        cv::Mat difference;
+        cv::absdiff(back, rgb, difference);
+        const double mean = cv::mean(difference.reshape(1))[0];
+        QVERIFY2(mean < 2.0, qPrintable(QString::number(mean)));
+        // The colour edge stays where it was (4:2:0 would smear it across two columns).
+        QVERIFY(std::abs(int(back.at<cv::Vec3b>(10, 31)[0]) - 200) < 12 && std::abs(int(back.at<cv::Vec3b>(10, 32)[0]) - 30) < 12);
+        QVERIFY_THROWS_EXCEPTION(dermgan::InputError, dermgan::encodeJpeg444(rgb, 0));
+        QVERIFY_THROWS_EXCEPTION(dermgan::InputError, dermgan::encodeJpeg444(cv::Mat(4, 4, CV_8UC1), 90));
     }
 };
 

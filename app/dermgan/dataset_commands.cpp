@@ -1,5 +1,6 @@
 #include "dataset_commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "data/image_store.h"
 #include "data/splits.h"
 #include "data/subset_loader.h"
+#include "io/jpeg_encode.h"
 #include "io/zip_archive.h"
 #include "exit_codes.h"
 #include "terminal_progress.h"
@@ -200,6 +202,7 @@ void addExport(CLI::App& dataset, int& exitCode)
     struct ExportArgs : DatasetArgs {
         SubsetRequest request;
         std::string out;
+        int jpegQuality = 0;
     };
     auto args = std::make_shared<ExportArgs>();
     auto* command = dataset.add_subcommand(
@@ -213,6 +216,11 @@ void addExport(CLI::App& dataset, int& exitCode)
     command->add_option("--resolution,-r", args->request.resolution, "Square output size, a power of two from 16 to 1024")
         ->capture_default_str();
     command->add_option("--out,-o", args->out, "The .zip to write (atomically)")->required();
+    command->add_option("--jpeg-quality", args->jpegQuality,
+                        "0: lossless PNG members; 1-100: JPEG at this quality without chroma subsampling (smaller, "
+                        "lossy: the error is printed)")
+        ->check(CLI::Range(0, 100))
+        ->capture_default_str();
     command->callback([args, &exitCode] {
         auto& request = args->request;
         request.dataset = args->path;
@@ -226,26 +234,49 @@ void addExport(CLI::App& dataset, int& exitCode)
         bar.finish();
         ZipWriter zip;
         std::vector<std::string> members;
+        const bool jpeg = args->jpegQuality > 0;
+        double errorSum = 0;
+        int maxError = 0;
         for (std::size_t i = 0; i < images.size(); ++i) {
             char name[32];  // dataset_tool.py's naming: 1,000 images a folder
-            std::snprintf(name, sizeof name, "%05zu/img%08zu.png", i / 1000, i);
+            std::snprintf(name, sizeof name, jpeg ? "%05zu/img%08zu.jpg" : "%05zu/img%08zu.png", i / 1000, i);
             members.emplace_back(name);
             const auto chw = images.pixels[static_cast<int64_t>(i)].permute({1, 2, 0}).contiguous();
             const cv::Mat rgb(static_cast<int>(chw.size(0)), static_cast<int>(chw.size(1)), CV_8UC3, chw.data_ptr<std::uint8_t>());
             cv::Mat bgr;
             cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-            std::vector<std::uint8_t> png;
-            cv::imencode(".png", bgr, png);
-            zip.add(members.back(), png);
+            std::vector<std::uint8_t> bytes;
+            if (jpeg) {
+                bytes = encodeJpeg444(rgb, args->jpegQuality);
+                cv::Mat difference;
+                cv::absdiff(cv::imdecode(bytes, cv::IMREAD_COLOR), bgr, difference);
+                errorSum += cv::sum(difference)[0] + cv::sum(difference)[1] + cv::sum(difference)[2];
+                double largest = 0;
+                cv::minMaxLoc(difference.reshape(1), nullptr, &largest);
+                maxError = std::max(maxError, static_cast<int>(largest));
+            } else {
+                cv::imencode(".png", bgr, bytes);
+            }
+            zip.add(members.back(), bytes);
         }
-        zip.add("dataset.json", stylegan2DatasetJson(images, members, request).dump());
+        auto datasetJson = stylegan2DatasetJson(images, members, request);
+        datasetJson["dermgan_source"]["encoding"] = jpeg ? "jpeg 4:4:4 quality " + std::to_string(args->jpegQuality) : "png";
+        zip.add("dataset.json", datasetJson.dump());
         zip.save(args->out);
-        const std::string summary = std::to_string(images.size()) + " '" + request.subset + "' images at " +
-                                    std::to_string(request.resolution) + "x" + std::to_string(request.resolution) +
-                                    " written to " + args->out;
+        const double meanError = jpeg ? errorSum / (static_cast<double>(images.pixels.numel())) : 0.0;
+        std::string summary = std::to_string(images.size()) + " '" + request.subset + "' images at " +
+                              std::to_string(request.resolution) + "x" + std::to_string(request.resolution) +
+                              " written to " + args->out;
+        if (jpeg) {
+            char error[160];
+            std::snprintf(error, sizeof error, " as JPEG (quality %d, 4:4:4): mean |error| %.2f/255, largest %d/255",
+                          args->jpegQuality, meanError, maxError);
+            summary += error;
+        }
         if (args->json)
             std::cout << nlohmann::json{{"images", images.size()}, {"out", args->out}, {"subset", request.subset},
-                                        {"resolution", request.resolution}}.dump(2) << "\n";
+                                        {"resolution", request.resolution}, {"jpeg_quality", args->jpegQuality},
+                                        {"mean_abs_error", meanError}, {"max_abs_error", maxError}}.dump(2) << "\n";
         else
             std::cout << summary << "\n";
         exitCode = kOk;
