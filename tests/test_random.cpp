@@ -1,9 +1,12 @@
-// The seeded helpers behind splits: same numbers everywhere, and the distributions they claim.
+// The common/ helpers: the seeded randomness behind splits (same numbers everywhere, and the distributions
+// they claim), and the reading of other processes' CPU load that chooses thread counts.
 #include <QtTest>
 
 #include <cmath>
 #include <numeric>
+#include <thread>
 
+#include "common/cpu_load.h"
 #include "common/random.h"
 
 using namespace dermgan;
@@ -81,6 +84,29 @@ private Q_SLOTS:
         QCOMPARE(deriveSeed(0, 0), deriveSeed(0, 0));
         QVERIFY(deriveSeed(0, 1) != deriveSeed(0, 2));
         QVERIFY(deriveSeed(1, 1) != deriveSeed(2, 1));
+    }
+    void cpuLoadIsReadFromProcAndLeavesAThreadPerFreeCore()
+    {
+        const auto ticks = parseProcStat("cpu  100 5 50 800 20 3 2 0 0 0\ncpu0 50 2 25 400 10 1 1 0 0 0\nintr 1\n");
+        QVERIFY(ticks.has_value());
+        QCOMPARE(ticks->busy, std::uint64_t(160));  // user + nice + system + irq + softirq + steal
+        QCOMPARE(ticks->total, std::uint64_t(980));  // + idle + iowait
+        QVERIFY(!parseProcStat("cpu0 1 2 3 4\n").has_value());
+        QVERIFY(!parseProcStat("cpu  x y\n").has_value());
+        // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+        QCOMPARE(parseProcessTicks("42 (a b) c) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14"), std::optional<std::uint64_t>(23));
+        QVERIFY(!parseProcessTicks("42 (short) S 1 2").has_value());
+        QCOMPARE(threadsForLoad(2, 0.0), 2);
+        QCOMPARE(threadsForLoad(2, 0.4), 2);
+        QCOMPARE(threadsForLoad(2, 1.0), 1);
+        QCOMPARE(threadsForLoad(2, 2.0), 1);  // never fewer than one
+        QCOMPARE(threadsForLoad(16, 3.2), 13);
+        QCOMPARE(threadsForLoad(4, -1.0), 4);  // never more than the cores
+#ifdef __linux__
+        const auto busy = busyCoresOfOthers(std::chrono::milliseconds(20));
+        QVERIFY(busy.has_value());
+        QVERIFY(*busy >= 0 && *busy <= std::thread::hardware_concurrency());
+#endif
     }
 };
 

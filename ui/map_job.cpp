@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "common/runtime.h"
 #include "explain/embedding.h"
 #include "explain/map_input.h"
 
@@ -16,6 +17,7 @@ MapResult runMapJob(const GeneratorSession& session, const MapJob& job, const Pr
 {
     if (!session.isLoaded())
         throw InputError("open a generator before computing a map");
+    configureThreadsForLoad();  // on this worker thread: its threads must not fight a busy machine
     explain::MapRequest request;
     request.space = job.space.toStdString();
     request.data = job.data.toStdString();

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "common/runtime.h"
 #include "data/image_decode.h"
 #include "data/image_store.h"
 #include "explain/neighbours.h"
@@ -73,6 +74,7 @@ void readCalibrated(const GeneratorModel& model, const torch::Tensor& target, co
 
 ProjectionOutcome runProjection(const GeneratorSession& session, const ProjectionJob& job, const ProjectionProgress& progress)
 {
+    configureThreadsForLoad();  // on this worker thread: its threads must not fight a busy machine
     const GeneratorModel& model = session.generatorModel();
     ProjectionOutcome outcome;
     std::string note;

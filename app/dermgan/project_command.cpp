@@ -171,6 +171,7 @@ void runProject(const ProjectArgs& args)
         throw InputError("--space '" + args.space + "' is not known; expected w or wplus");
     if (args.calibrate)
         requireHeldOutOnly(args);
+    configureThreadsForLoad();  // a batch-1 projection slows down many times when its threads fight a busy machine
     const auto device = selectDevice(args.device);
     GeneratorModel model = loadGeneratorModel(args.model, device);
     const auto& network = model.network();

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include "common/cpu_load.h"
 #include "common/errors.h"
 
 namespace dermgan {
@@ -76,6 +77,16 @@ int configureThreads(int threads)
 {
     keepFreedTensorMemory();
     at::set_num_threads(resolveThreadCount(threads));
+    return at::get_num_threads();
+}
+
+int configureThreadsForLoad(int threads)
+{
+    if (threads > 0 || requestedThreads() > 0)
+        return configureThreads(threads);
+    const int cores = resolveThreadCount(0);
+    const auto busy = busyCoresOfOthers();
+    at::set_num_threads(busy ? threadsForLoad(cores, *busy) : cores);
     return at::get_num_threads();
 }
 

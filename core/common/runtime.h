@@ -26,6 +26,11 @@ int resolveThreadCount(int threads);
 // program that computes calls this first). Returns the number of threads in effect.
 int configureThreads(int threads = 0);
 
+// For a job about to start on this thread: `threads` if positive, else the requested count, else one thread per
+// core that other processes leave free (common/cpu_load.h; measuring takes 100 ms). Returns the count set.
+// Used by projections and maps, whose small batches lose most when threads fight a busy machine.
+int configureThreadsForLoad(int threads = 0);
+
 // One line for logs and the status bar, e.g. "cpu, 2 threads, LibTorch 1.13.1".
 std::string runtimeDescription(const c10::Device& device);
 
