@@ -31,6 +31,10 @@ shoot gallery --gallery                          # 8 lesions per diagnosis, psi 
 "$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --seeds 5 --out "$config/target" >/dev/null
 # Its neighbours are synthetic only (no --neighbours dataset), for the same reason.
 shoot project --project "$config/target/seed0005.png" --project-class 5
+# The reader study's "real" images are lesions of the unconditional model too (an unlabelled folder): the
+# screenshot shows the test page as a reader sees it without any patient image.
+"$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --count 100 --out "$config/stand-ins" >/dev/null
+shoot reader-study --reader-study "$config/stand-ins"
 shoot evaluate --evaluate                        # the report written beside the bundled model
 shoot map-bundled --tab map                      # the map saved beside the bundled model, shown at start
 data="${DERMGAN_SCREENSHOT_DATA:-$root/../shared/data/ham10000}"

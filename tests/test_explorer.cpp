@@ -546,7 +546,9 @@ private Q_SLOTS:
                 explain::LatentRecipe recipe;
                 recipe.seed = trial.seed;
                 recipe.classIndex = trial.classIndex;
-                const QImage expected = session.render(recipe).scaled(448, 448, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+                const QSize shown = view->shownImage().size();
+                QVERIFY(shown.width() >= 256 && shown.width() == shown.height());
+                const QImage expected = session.render(recipe).scaled(shown, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
                 QCOMPARE(view->shownImage().convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
                 ++syntheticChecked;
             }
@@ -571,7 +573,8 @@ private Q_SLOTS:
                 explain::LatentRecipe recipe;
                 recipe.seed = trial.seed;
                 recipe.classIndex = trial.classIndex;
-                const QImage expected = session.render(recipe).scaled(448, 448, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+                const QImage expected = session.render(recipe).scaled(resumed->shownImage().size(), Qt::IgnoreAspectRatio,
+                                                                      Qt::SmoothTransformation);
                 QCOMPARE(resumed->shownImage().convertToFormat(QImage::Format_RGB32), expected.convertToFormat(QImage::Format_RGB32));
                 ++syntheticChecked;
             }

@@ -1,7 +1,7 @@
 #pragma once
 // The explorer's handle on one generator and its direction file: loads them (CPU or CUDA), describes them
-// and renders recipes. The only UI file that sees LibTorch: this header holds no torch types, so widgets
-// that include it compile fast. Copies share the loaded model; loading replaces it for this copy only, so
+// and renders recipes. Its .cpp sees LibTorch (as do the *_job.cpp files); this header holds no torch
+// types, so widgets that include it compile fast. Copies share the loaded model; loading replaces it for this copy only, so
 // a render still running on an old copy finishes safely.
 #include <memory>
 
@@ -63,7 +63,8 @@ public:
     // The export's default name: "synthetic-mel-seed7.png", "synthetic-projected.png", "...-x8.png" when enlarged.
     QString exportFileName(const explain::LatentRecipe& recipe, int scale = 1) const;
 
-    // For the core jobs of the UI's other LibTorch file (map_job.cpp). Requires isLoaded().
+    // For the core jobs of the UI's other LibTorch files (map_job.cpp, projection_job.cpp, reader_study_job.cpp).
+    // Requires isLoaded().
     const GeneratorModel& generatorModel() const;
     // The training dataset recorded in the model, when that folder exists from here; else empty.
     QString trainingDataset() const;

@@ -1,7 +1,7 @@
 #pragma once
 // A 2-D map of real, synthetic and projected images (or of w vectors) for the embedding view, computed by
-// the core (collectMapInput + UMAP / t-SNE / PCA) and handed back in Qt types. With generator_session.cpp,
-// the only UI file that sees LibTorch.
+// the core (collectMapInput + UMAP / t-SNE / PCA) and handed back in Qt types. One of the UI files that see
+// LibTorch (docs/ARCHITECTURE.md lists them).
 #include <QImage>
 #include <QList>
 #include <QPointF>

@@ -7,6 +7,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -37,7 +38,7 @@ namespace dermgan::ui {
 
 namespace {
 
-constexpr int kShownSize = 448;  // both kinds scaled alike to this many pixels a side
+constexpr int kShownMinimum = 256;  // both kinds are scaled alike to fill the image area, at least this large
 constexpr int kThumbnail = 96;
 
 QString proportionText(const metrics::Proportion& p)
@@ -206,7 +207,9 @@ void ReaderStudyView::buildTestPage()
     counter_->setObjectName(QStringLiteral("readerCounter"));
     image_ = new QLabel;
     image_->setObjectName(QStringLiteral("readerImage"));
-    image_->setFixedSize(kShownSize, kShownSize);
+    image_->setMinimumSize(kShownMinimum, kShownMinimum);
+    image_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    image_->installEventFilter(this);
     image_->setAlignment(Qt::AlignCenter);
     image_->setAccessibleName(tr("The image to judge"));
     confidence_ = new QButtonGroup(this);
@@ -240,11 +243,10 @@ void ReaderStudyView::buildTestPage()
     auto* page = new QWidget;
     auto* layout = new QVBoxLayout(page);
     layout->addWidget(counter_);
-    layout->addWidget(image_, 0, Qt::AlignHCenter);
+    layout->addWidget(image_, 1);
     layout->addLayout(confidenceRow);
     layout->addLayout(diagnosisRow);
     layout->addLayout(answerRow);
-    layout->addStretch(1);
     pages_->addWidget(page);
 
     const auto answerWith = [this](bool saidSynthetic) {
@@ -393,6 +395,21 @@ bool ReaderStudyView::save()
     }
 }
 
+void ReaderStudyView::showImageScaled()
+{
+    if (!asking())
+        return;
+    const int side = std::max(kShownMinimum, std::min(image_->width(), image_->height()));
+    image_->setPixmap(QPixmap::fromImage(study_.images.at(current_).scaled(side, side, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)));
+}
+
+bool ReaderStudyView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == image_ && event->type() == QEvent::Resize)
+        showImageScaled();
+    return QWidget::eventFilter(watched, event);
+}
+
 bool ReaderStudyView::asking() const
 {
     return pages_->currentIndex() == 1 && current_ >= 0 && current_ < trialCount();
@@ -405,8 +422,6 @@ QImage ReaderStudyView::shownImage() const
 
 void ReaderStudyView::showCurrent()
 {
-    const QImage& image = study_.images.at(current_);
-    image_->setPixmap(QPixmap::fromImage(image.scaled(kShownSize, kShownSize, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)));
     counter_->setText(tr("Image %1 of %2. Real or synthetic?").arg(current_ + 1).arg(trialCount()));
     confidence_->setExclusive(false);
     for (QAbstractButton* button : confidence_->buttons())
@@ -417,6 +432,7 @@ void ReaderStudyView::showCurrent()
     diagnosis_->setVisible(study_.session.askDiagnosis);
     diagnosisLabel_->setVisible(study_.session.askDiagnosis);
     pages_->setCurrentIndex(1);
+    showImageScaled();
     shownFor_.start();
 }
 

@@ -57,7 +57,8 @@ public:
     bool asking() const;                  // an image is on screen waiting for an answer
     int currentTrial() const { return current_; }
     int trialCount() const { return static_cast<int>(study_.session.trials.size()); }
-    QImage shownImage() const;            // the image as the reader sees it (no badge during the test)
+    QImage shownImage() const;            // the image as the reader sees it (no badge during the test), scaled to
+                                          // fill the image area, the same for both kinds
     QString sessionFile() const { return file_; }
     const metrics::ReaderStudySession& study() const { return study_.session; }
     metrics::ReaderStudyResults results() const;
@@ -70,7 +71,11 @@ Q_SIGNALS:
     void studyFinished();
     void failed(const QString& message);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;  // rescales the image with its area
+
 private:
+    void showImageScaled();
     void buildSetupPage();
     void buildTestPage();
     void buildResultsPage();

@@ -5,6 +5,7 @@
 #include <QIcon>
 #include <QMessageBox>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include "common/runtime.h"
@@ -12,6 +13,7 @@
 #include "gallery_view.h"
 #include "generator_view.h"
 #include "projection_view.h"
+#include "reader_study_view.h"
 #include "main_window.h"
 #include "metrics/feature_extractor.h"
 #include "metrics_view.h"
@@ -66,6 +68,10 @@ int main(int argc, char** argv)
                                         QStringLiteral("dataset"));
     const QCommandLineOption tab(QStringLiteral("tab"),
                                  QStringLiteral("Start on this tab: generate, gallery, project, map, evaluate or reader-study."), QStringLiteral("name"));
+    const QCommandLineOption readerStudy(QStringLiteral("reader-study"),
+                                         QStringLiteral("Open the Reader study tab and start a study of 10 + 10 images with "
+                                                        "<dataset>'s test split (answers in a temporary file)."),
+                                         QStringLiteral("dataset"));
     const QCommandLineOption evaluate(QStringLiteral("evaluate"), QStringLiteral("Open the Evaluate tab (with the report beside the model)."));
     const QCommandLineOption wizard(QStringLiteral("wizard"), QStringLiteral("Open the training wizard on <dataset>."), QStringLiteral("dataset"));
     const QCommandLineOption train(QStringLiteral("train"),
@@ -74,7 +80,7 @@ int main(int argc, char** argv)
     const QCommandLineOption federated(QStringLiteral("federated"),
                                        QStringLiteral("With --wizard or --train: federated across the split's 3 institutions."));
     const QCommandLineOption trainOut(QStringLiteral("train-out"), QStringLiteral("Output folder of --train."), QStringLiteral("folder"));
-    parser.addOptions({directions, state, noModel, tab, map, project, projectClass, neighbours, gallery, evaluate, wizard, train, federated,
+    parser.addOptions({directions, state, noModel, tab, map, project, projectClass, neighbours, gallery, readerStudy, evaluate, wizard, train, federated,
                        trainOut, screenshot});
     parser.process(app);
 
@@ -121,6 +127,16 @@ int main(int argc, char** argv)
     }
     if (error.isEmpty() && parser.isSet(evaluate))
         window.tabs()->setCurrentWidget(window.metricsView());
+    QTemporaryDir studyFolder;
+    if (error.isEmpty() && parser.isSet(readerStudy)) {
+        dermgan::ui::ReaderStudySetup setup;
+        setup.dataset = parser.value(readerStudy);
+        setup.perSource = 10;
+        setup.askDiagnosis = true;
+        window.readerStudyView()->setSetup(setup);
+        window.tabs()->setCurrentWidget(window.readerStudyView());
+        window.readerStudyView()->startNew(studyFolder.filePath(QStringLiteral("study.json")));
+    }
     dermgan::ui::TrainingWizard trainingWizard(&window);
     if (error.isEmpty() && (parser.isSet(wizard) || parser.isSet(train))) {
         trainingWizard.setDataset(parser.value(parser.isSet(wizard) ? wizard : train));
@@ -172,6 +188,9 @@ int main(int argc, char** argv)
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
         else if (parser.isSet(project))  // the finished projection
             QObject::connect(window.projectionView(), &dermgan::ui::ProjectionView::projectionFinished, &window,
+                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
+        else if (parser.isSet(readerStudy))  // the first image of the study
+            QObject::connect(window.readerStudyView(), &dermgan::ui::ReaderStudyView::studyStarted, &window,
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
         else if (parser.isSet(map))  // the finished map
             QObject::connect(window.embeddingView(), &dermgan::ui::EmbeddingView::mapReady, &window,
