@@ -1,9 +1,15 @@
 #pragma once
 // Helpers for the views' background jobs (QtConcurrent + QFutureWatcher).
+#include <atomic>
 #include <exception>
+#include <memory>
 
 #include <QFutureWatcher>
+#include <QPointer>
+#include <QProgressBar>
 #include <QUnhandledException>
+
+#include "common/progress.h"
 
 namespace dermgan::ui {
 
@@ -31,6 +37,22 @@ T resultOrError(QFutureWatcher<T>& watcher)
             std::rethrow_exception(wrapped.exception());
         throw;
     }
+}
+
+// A core job's progress callback, called on the job's thread: shows each stage in `bar` (queued to the GUI
+// thread; nothing once the bar is gone) and asks the job to stop once `stop` is set.
+inline ProgressCallback progressToBar(QProgressBar* bar, std::shared_ptr<std::atomic<bool>> stop)
+{
+    return [bar = QPointer<QProgressBar>(bar), stop](const Progress& p) {
+        QMetaObject::invokeMethod(bar, [bar, p] {
+            if (!bar)
+                return;
+            bar->setRange(0, static_cast<int>(p.total));
+            bar->setValue(static_cast<int>(p.done));
+            bar->setFormat(QString::fromStdString(p.stage) + QStringLiteral(" %p%"));
+        }, Qt::QueuedConnection);
+        return !stop->load();
+    };
 }
 
 } // namespace dermgan::ui

@@ -13,7 +13,6 @@
 #include <QLegend>
 #include <QLineEdit>
 #include <QPainter>
-#include <QPointer>
 #include <QPushButton>
 #include <QProgressBar>
 #include <QScatterSeries>
@@ -280,21 +279,9 @@ void EmbeddingView::compute()
     status_->setText(tr("Computing…"));
     progress_->setRange(0, 0);
     stop_ = std::make_shared<std::atomic<bool>>(false);
-    const auto stop = stop_;
-    QPointer<QProgressBar> bar(progress_);
+    const ProgressCallback progress = progressToBar(progress_, stop_);
     const GeneratorSession session = session_;
-    watcher_.setFuture(QtConcurrent::run([session, job, stop, bar]() {
-        return runMapJob(session, job, [stop, bar](const Progress& p) {
-            QMetaObject::invokeMethod(bar, [bar, p] {
-                if (!bar)
-                    return;
-                bar->setRange(0, static_cast<int>(p.total));
-                bar->setValue(static_cast<int>(p.done));
-                bar->setFormat(QString::fromStdString(p.stage) + QStringLiteral(" %p%"));
-            }, Qt::QueuedConnection);
-            return !stop->load();
-        });
-    }));
+    watcher_.setFuture(QtConcurrent::run([session, job, progress] { return runMapJob(session, job, progress); }));
 }
 
 void EmbeddingView::cancel()

@@ -16,7 +16,6 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPainter>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
@@ -351,20 +350,8 @@ void ReaderStudyView::runInBackground(const std::function<PreparedStudy(const Pr
     progress_->setRange(0, 0);
     progress_->show();
     stop_ = std::make_shared<std::atomic<bool>>(false);
-    const auto stop = stop_;
-    QPointer<QProgressBar> bar(progress_);
-    watcher_.setFuture(QtConcurrent::run([job, stop, bar] {
-        return job([stop, bar](const Progress& p) {
-            QMetaObject::invokeMethod(bar, [bar, p] {
-                if (!bar)
-                    return;
-                bar->setRange(0, static_cast<int>(p.total));
-                bar->setValue(static_cast<int>(p.done));
-                bar->setFormat(QString::fromStdString(p.stage) + QStringLiteral(" %p%"));
-            }, Qt::QueuedConnection);
-            return !stop->load();
-        });
-    }));
+    const ProgressCallback progress = progressToBar(progress_, stop_);
+    watcher_.setFuture(QtConcurrent::run([job, progress] { return job(progress); }));
 }
 
 void ReaderStudyView::startNew(const QString& file)

@@ -9,7 +9,7 @@
 # --dry-run  everything on this machine's CPU (Debian's LibTorch; the CUDA comparison is skipped): checks the
 #            script, the carried prefix and the training zip before device time is spent on them.
 # Steps, each timed in $OUT/run.log:
-#   1. configure and build core + CLI (Qt off) with CMAKE_PREFIX_PATH = torch's + .device/prefix;
+#   1. configure and build core + CLI (Qt off) with CMAKE_PREFIX_PATH = torch's + the unpacked prefix.tar.xz;
 #   2. CUDA checks: the bundled ham64-cond renders the same 56 seed/class images on cuda as on cpu (max pixel
 #      difference at most 2/255; the dry run compares with a one-thread CPU render instead), and the CUDA
 #      device is what `dermgan train --dry-run --device cuda` resolves;
