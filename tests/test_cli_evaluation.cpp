@@ -370,6 +370,10 @@ private Q_SLOTS:
         b.modelHash = "h2";
         dermgan::metrics::saveReaderStudy(b, path("study-c.json").toStdString());
         expectError(cli({"reader-study", path("study-a.json"), path("study-c.json")}), 3, "study-c.json");
+        b.modelHash = a.modelHash;
+        b.psi = 0.7;  // the same model shown at another truncation is another experiment
+        dermgan::metrics::saveReaderStudy(b, path("study-e.json").toStdString());
+        expectError(cli({"reader-study", path("study-a.json"), path("study-e.json")}), 3, "another psi");
         writeText(path("study-d.json").toStdString(), "{\"format\": \"dermgan-reader-study\", \"version\": 1}");
         expectError(cli({"reader-study", path("study-d.json")}), 3, "study-d.json");
         expectError(cli({"reader-study", path("none.json")}), 3, "none.json");

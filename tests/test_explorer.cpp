@@ -535,7 +535,7 @@ private Q_SLOTS:
         QCOMPARE(std::count_if(trials.begin(), trials.end(), [](const auto& t) { return t.synthetic; }), 4L);
 
         GeneratorSession session;
-        session.load(model_, QStringLiteral("cpu"));
+        session.load(model_, window.device());  // rendered where the window renders
         int syntheticChecked = 0;
         // Answers 3 images (the third one wrong), checking that a synthetic image is shown exactly as rendered:
         // no badge or mark gives it away during the test.

@@ -98,7 +98,8 @@ PreparedStudy prepareReaderStudy(const GeneratorSession& session, const ReaderSt
     const auto classes = modelClasses(real, classNames);
     std::vector<metrics::RealCandidate> candidates;
     for (std::size_t i = 0; i < real.size(); ++i)
-        candidates.push_back({real.index.records[real.rows[i]].imageId, classes[i]});
+        if (classNames.isEmpty() || classes[i] >= 0)  // a diagnosis the model cannot make would mark an image as real
+            candidates.push_back({real.index.records[real.rows[i]].imageId, classes[i]});
     study.trials = metrics::planReaderTrials(candidates, static_cast<int>(classNames.size()), setup.perSource, setup.seed);
     study.answers.assign(study.trials.size(), std::nullopt);
     prepared.images = trialImages(session, study, real, progress);

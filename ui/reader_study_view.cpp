@@ -39,6 +39,7 @@ namespace {
 
 constexpr int kShownMinimum = 256;  // both kinds are scaled alike to fill the image area, at least this large
 constexpr int kThumbnail = 96;
+constexpr qint64 kMinimumLookMs = 250;
 
 QString proportionText(const metrics::Proportion& p)
 {
@@ -83,6 +84,8 @@ ReaderStudyView::ReaderStudyView(QWidget* parent) : QWidget(parent)
         resumeButton_->setEnabled(true);
         progress_->hide();
         try {
+            if (stop_ && stop_->load())
+                throw CancelledError();  // paused, or another model opened, after the job's last check
             study_ = resultOrError(watcher_);
         } catch (const CancelledError&) {
             setupStatus_->setText(tr("Cancelled."));
@@ -92,7 +95,7 @@ ReaderStudyView::ReaderStudyView(QWidget* parent) : QWidget(parent)
             Q_EMIT failed(QString::fromStdString(e.what()));
             return;
         }
-        if (!save())
+        if (newStudy_ && !save())  // a resumed session is on disk already (and may be read-only)
             return;
         current_ = static_cast<int>(study_.session.nextTrial());
         Q_EMIT studyStarted();
@@ -249,14 +252,20 @@ void ReaderStudyView::buildTestPage()
     pages_->addWidget(page);
 
     const auto answerWith = [this](bool saidSynthetic) {
+        // A double click or a held key must not answer the next image before the reader has seen it.
+        if (shownFor_.isValid() && shownFor_.elapsed() < kMinimumLookMs)
+            return;
         answer(saidSynthetic, confidence_->checkedId() > 0 ? confidence_->checkedId() : 3, diagnosis_->currentData().toInt());
     };
     connect(real, &QPushButton::clicked, this, [answerWith] { answerWith(false); });
     connect(synthetic, &QPushButton::clicked, this, [answerWith] { answerWith(true); });
     connect(pauseButton, &QPushButton::clicked, this, &ReaderStudyView::pause);
     // Plain R and S (and 1-5 for the confidence) keep the reader's eyes on the image.
-    connect(new QShortcut(QKeySequence(Qt::Key_R), page), &QShortcut::activated, this, [answerWith] { answerWith(false); });
-    connect(new QShortcut(QKeySequence(Qt::Key_S), page), &QShortcut::activated, this, [answerWith] { answerWith(true); });
+    for (const bool saidSynthetic : {false, true}) {
+        auto* shortcut = new QShortcut(QKeySequence(saidSynthetic ? Qt::Key_S : Qt::Key_R), page);
+        shortcut->setAutoRepeat(false);
+        connect(shortcut, &QShortcut::activated, this, [answerWith, saidSynthetic] { answerWith(saidSynthetic); });
+    }
     for (int level = 1; level <= 5; ++level)
         connect(new QShortcut(QKeySequence(Qt::Key_0 + level), page), &QShortcut::activated, this,
                 [this, level] { confidence_->button(level)->setChecked(true); });
@@ -358,6 +367,7 @@ void ReaderStudyView::startNew(const QString& file)
 {
     const GeneratorSession session = session_;
     const ReaderStudySetup setup = this->setup();
+    newStudy_ = true;
     runInBackground([session, setup](const ProgressCallback& progress) { return prepareReaderStudy(session, setup, progress); }, file);
 }
 
@@ -365,6 +375,7 @@ void ReaderStudyView::resume(const QString& file)
 {
     const GeneratorSession session = session_;
     const std::string path = file.toStdString();
+    newStudy_ = false;
     runInBackground([session, path](const ProgressCallback& progress) {
         return reloadReaderStudy(session, metrics::loadReaderStudy(path), progress);
     }, file);
@@ -430,7 +441,8 @@ void ReaderStudyView::answer(bool saidSynthetic, int confidence, int diagnosis)
     metrics::ReaderAnswer answer;
     answer.saidSynthetic = saidSynthetic;
     answer.confidence = std::clamp(confidence, 1, 5);
-    answer.diagnosis = study_.session.askDiagnosis ? diagnosis : -1;
+    const bool knownDiagnosis = diagnosis >= 0 && diagnosis < static_cast<int>(study_.session.classNames.size());
+    answer.diagnosis = study_.session.askDiagnosis && knownDiagnosis ? diagnosis : -1;
     answer.seconds = shownFor_.elapsed() / 1000.0;
     study_.session.answers[static_cast<std::size_t>(current_)] = answer;
     if (!save())
@@ -465,7 +477,7 @@ void ReaderStudyView::showResults()
     const auto r = results();
     const auto& s = study_.session;
     QString html = tr("<h3>Reader study: %1 answers</h3>").arg(r.answered);
-    html += tr("<p>Model %1 (%2), %3×%3, ψ %4; real images: %5, %6 split. 95%% Wilson intervals.</p>")
+    html += tr("<p>Model %1 (%2), %3×%3, ψ %4; real images: %5, %6 split. 95% Wilson intervals.</p>")
                 .arg(QString::fromStdString(s.model).toHtmlEscaped(), QString::fromStdString(s.modelHash))
                 .arg(s.resolution)
                 .arg(s.psi)

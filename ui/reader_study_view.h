@@ -92,6 +92,7 @@ private:
     QFutureWatcher<PreparedStudy> watcher_;
     std::shared_ptr<std::atomic<bool>> stop_;
     bool running_ = false;
+    bool newStudy_ = false;  // the job plans a new study (to be saved) rather than reopening a saved one
 
     QStackedWidget* pages_ = nullptr;
     // set-up

@@ -65,8 +65,11 @@ void runReaderStudy(const ReaderStudyArgs& args)
     for (std::size_t i = 0; i < sessions.size(); ++i) {
         const auto& s = sessions[i];
         if (s.modelHash != pooled.modelHash || s.classNames != pooled.classNames)
-            throw InputError(args.sessions[i] + ": a reader study of model " + s.modelHash + ", not of " + pooled.modelHash +
-                             " like " + args.sessions.front() + "; pool sessions of one model only");
+            throw InputError(args.sessions[i] + ": a reader study of model " + s.modelHash + " (or its diagnoses), not of " +
+                             pooled.modelHash + " like " + args.sessions.front() + "; pool sessions of one model only");
+        if (s.psi != pooled.psi || s.resolution != pooled.resolution || s.subset != pooled.subset)
+            throw InputError(args.sessions[i] + ": shown at another psi, resolution or split than " + args.sessions.front() +
+                             "; pool sessions made alike only");
         pooled.trials.insert(pooled.trials.end(), s.trials.begin(), s.trials.end());
         pooled.answers.insert(pooled.answers.end(), s.answers.begin(), s.answers.end());
         std::istringstream rows(metrics::readerStudyCsv(s));
