@@ -11,7 +11,7 @@
 
 #include "common/runtime.h"
 #include "explain/projector.h"
-#include "metrics/classifier_file.h"
+#include "projection_workload.h"
 
 using namespace dermgan;
 
@@ -22,22 +22,7 @@ int main(int argc, char** argv)
         if (std::string(argv[i]) == "--steps")
             steps = std::atoi(argv[i + 1]);
     const int threads = configureThreads(0);
-    torch::manual_seed(0);
-    GeneratorModel model;
-    model.training.network = nets::NetworkConfig::cpuDefault(64);
-    model.training.network.classCount = 7;
-    model.training.network.classNames = {"akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"};
-    model.generator = nets::Generator(model.training.network);
-    model.generator->eval();
-
-    nets::ClassifierConfig classifierConfig;
-    classifierConfig.classNames = model.training.network.classNames;
-    nets::LesionClassifier classifier(classifierConfig);
-    classifier->eval();
-    const auto file = std::filesystem::temp_directory_path() / "bench_projection.dermnet";
-    metrics::saveClassifier(classifier, {}, file);
-    auto distance = explain::openPerceptualDistance(file.string(), torch::kCPU);
-
+    auto w = bench::makeProjectionWorkload(std::filesystem::temp_directory_path() / "bench_projection.dermnet");
     const auto target = torch::randint(0, 256, {3, 64, 64}, torch::kUInt8);
     std::printf("projection at 64x64, default CPU generator, derm perceptual distance, %d threads\n", threads);
     for (const auto space : {explain::LatentSpace::W, explain::LatentSpace::WPlus}) {
@@ -46,13 +31,12 @@ int main(int argc, char** argv)
         options.steps = steps;
         options.classIndex = 4;
         options.wAvgSamples = 1000;
-        explain::project(model, target, *distance, options);  // warm-up
+        explain::project(w.model, target, *w.distance, options);  // warm-up
         const auto start = std::chrono::steady_clock::now();
-        explain::project(model, target, *distance, options);
+        explain::project(w.model, target, *w.distance, options);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::printf("  %-3s  %6.1f steps/s   %5.1f s per image at 300 steps\n", space == explain::LatentSpace::W ? "W" : "W+",
                     steps / seconds, 300 * seconds / steps);
     }
-    std::filesystem::remove(file);
     return 0;
 }

@@ -21,7 +21,7 @@
 
 #include "common/runtime.h"
 #include "explain/projector.h"
-#include "metrics/classifier_file.h"
+#include "projection_workload.h"
 
 using namespace dermgan;
 
@@ -32,30 +32,17 @@ namespace {
 int runProjection(int steps, int threads)
 {
     const int used = threads > 0 ? configureThreads(threads) : configureThreadsForLoad();
-    torch::manual_seed(0);
-    GeneratorModel model;
-    model.training.network = nets::NetworkConfig::cpuDefault(64);
-    model.training.network.classCount = 7;
-    model.training.network.classNames = {"akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"};
-    model.generator = nets::Generator(model.training.network);
-    model.generator->eval();
-    nets::ClassifierConfig classifierConfig;
-    classifierConfig.classNames = model.training.network.classNames;
-    nets::LesionClassifier classifier(classifierConfig);
-    classifier->eval();
-    const auto file = std::filesystem::temp_directory_path() / ("bench_threads_" + std::to_string(getpid()) + ".dermnet");
-    metrics::saveClassifier(classifier, {}, file);
-    auto distance = explain::openPerceptualDistance(file.string(), torch::kCPU);
-    std::filesystem::remove(file);
+    auto w = bench::makeProjectionWorkload(std::filesystem::temp_directory_path() /
+                                           ("bench_threads_" + std::to_string(getpid()) + ".dermnet"));
     const auto target = torch::randint(0, 256, {3, 64, 64}, torch::kUInt8);
     explain::ProjectionOptions options;
     options.steps = 3;
     options.classIndex = 4;
     options.wAvgSamples = 1000;
-    explain::project(model, target, *distance, options);  // warm-up
+    explain::project(w.model, target, *w.distance, options);  // warm-up
     options.steps = steps;
     const auto start = std::chrono::steady_clock::now();
-    explain::project(model, target, *distance, options);
+    explain::project(w.model, target, *w.distance, options);
     std::printf("%.4f %d\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), used);
     return 0;
 }
