@@ -23,6 +23,7 @@
 #include "explain/umap.h"
 #include "io/npy.h"
 #include "metrics/classifier_file.h"
+#include "metrics/feature_extractor.h"
 #include "nets/latents.h"
 
 using namespace dermgan;
@@ -31,10 +32,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-GeneratorModel tinyModel(int classes)
+GeneratorModel tinyModel(int classes, int resolution = 16)
 {
     nets::NetworkConfig config;
-    config.resolution = 16;
+    config.resolution = resolution;
     config.classCount = classes;
     for (int k = 0; k < classes; ++k)
         config.classNames.push_back("c" + std::to_string(k));
@@ -383,6 +384,58 @@ private Q_SLOTS:
         QVERIFY(torch::equal(recipeWs(model, set, projected)[0], given));
         projected.ws.pop_back();
         QVERIFY_EXCEPTION_THROWN(recipeWs(model, set, projected), InputError);
+    }
+
+    void progressiveRenderIsTheSameFrameInStagesAndCanStop()
+    {
+        const auto model = tinyModel(3, 64);
+        const DirectionSet noDirections;
+        LatentRecipe recipe;
+        recipe.seed = 4;
+        recipe.classIndex = 1;
+        const auto whole = renderRecipe(model, noDirections, recipe);
+        std::vector<int64_t> stages;
+        int polls = 0;
+        ProgressiveRender progressive;
+        progressive.firstPreview = 16;
+        progressive.preview = [&](const torch::Tensor& pixels) {
+            stages.push_back(pixels.size(-1));
+            QCOMPARE(pixels.scalar_type(), torch::kUInt8);
+        };
+        progressive.stopRequested = [&] { return ++polls < 0; };
+        QVERIFY(torch::equal(renderRecipe(model, noDirections, recipe, progressive), whole));
+        QCOMPARE(stages, (std::vector<int64_t>{16, 32}));  // coarse stages only; the 64x64 one is the frame
+        const int pollsPerFrame = polls;
+        QVERIFY(pollsPerFrame >= model.network().numWs());  // at least once per layer
+
+        // Stopped at the 5th poll: no frame, no stage, and nothing polled (so nothing computed) after it.
+        stages.clear();
+        polls = 0;
+        progressive.stopRequested = [&] { return ++polls == 5; };
+        QVERIFY(!renderRecipe(model, noDirections, recipe, progressive).defined());
+        QCOMPARE(polls, 5);
+        QVERIFY(stages.empty());  // 5 polls end inside the 8x8 block, before any stage of 16 px
+
+        // The coarse stage of a trained model is its frame without the finest detail: the 32x32 stage of the
+        // bundled model is much nearer its own frame (averaged to 32x32) than another seed's frame (13 vs 26 of
+        // 255; 21 vs 32 without the later ToRGB biases, whose colour cast a user would see).
+        const auto bundled = loadGeneratorModel(metrics::bundledModelPath("ham64-cond.dermgan"), torch::kCPU);
+        const auto shrink = [](const torch::Tensor& pixels) {
+            return torch::avg_pool2d(pixels.to(torch::kFloat32).unsqueeze(0), 2)[0];
+        };
+        torch::Tensor stage32;
+        progressive.stopRequested = nullptr;
+        progressive.preview = [&](const torch::Tensor& pixels) {
+            if (pixels.size(-1) == 32)
+                stage32 = pixels.to(torch::kFloat32);
+        };
+        const auto own = shrink(renderRecipe(bundled, noDirections, recipe, progressive));
+        recipe.seed = 5;
+        const auto other = shrink(renderRecipe(bundled, noDirections, recipe));
+        const double toOwn = (stage32 - own).abs().mean().item<double>();
+        const double toOther = (stage32 - other).abs().mean().item<double>();
+        qInfo("mean |32x32 stage - frame|: own %.2f, another seed's %.2f (of 255)", toOwn, toOther);
+        QVERIFY(toOwn < 0.6 * toOther);
     }
 
     void walksInterpolateAndNeighboursFindTheirSeed()

@@ -227,8 +227,49 @@ private Q_SLOTS:
         }
         QVERIFY(idle.wait(10000));
         QCOMPARE(frames.size(), 2);  // the first request and the last one, nothing in between
+        QCOMPARE(queue.framesStopped(), 0);  // a frame without coarse stages is never stopped
         QCOMPARE(queue.shownRecipe().seed, 19u);
         QCOMPARE(frames.last().at(0).value<QImage>(), session.render(recipe));
+    }
+
+    void largeModelsShowCoarseStagesAndANewRequestStopsTheFrameInFlight()
+    {
+        // 128x128, 128 channels up to 32 px: 19 synthesis layers (~15 ms), far longer than two requests take.
+        const QString large = test::writeRandomGenerator(dir_.path() + "/large.dermgan", 128, 4096, 128);
+        GeneratorSession session;
+        session.load(large, QStringLiteral("cpu"));
+        RenderQueue queue;
+        queue.setSession(session);
+        QSignalSpy frames(&queue, &RenderQueue::frameReady);
+        QSignalSpy previews(&queue, &RenderQueue::previewReady);
+        QSignalSpy idle(&queue, &RenderQueue::idle);
+        QList<int> stagesBeforeFrame;
+        connect(&queue, &RenderQueue::previewReady, this, [&](const QImage& image) {
+            if (frames.isEmpty())
+                stagesBeforeFrame << image.width();
+        });
+        explain::LatentRecipe first, second;
+        first.seed = 1;
+        second.seed = 2;
+        queue.request(first);
+        queue.request(second);  // stops the first once it has shown its first stage
+        QVERIFY(idle.wait(30000));
+        QCOMPARE(queue.framesStopped(), 1);
+        QCOMPARE(frames.size(), 1);
+        QCOMPARE(queue.shownRecipe().seed, 2u);
+        QCOMPARE(frames.last().at(0).value<QImage>(), session.render(second));  // the stages change nothing
+        // The first frame's 8x8 stage, then the second's stages coarse to fine, all before its frame.
+        QCOMPARE(stagesBeforeFrame, (QList<int>{8, 8, 16, 32, 64}));
+        QCOMPARE(previews.size(), 5);
+
+        // A 16x16 model renders in one go: no stages.
+        GeneratorSession tiny;
+        tiny.load(model_, QStringLiteral("cpu"));
+        queue.setSession(tiny);
+        queue.request(first);
+        QVERIFY(idle.wait(10000));
+        QCOMPARE(previews.size(), 5);
+        QCOMPARE(frames.size(), 2);
     }
 
     void statesAndExportsRoundTrip()

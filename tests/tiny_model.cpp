@@ -8,30 +8,35 @@
 
 namespace dermgan::test {
 
-QString writeTinyModel(const QString& dir, bool withDirections, int seed)
+QString writeRandomGenerator(const QString& file, int resolution, int channelBase, int channelMax, int seed, int latentDim)
 {
     nets::NetworkConfig config;
-    config.resolution = 16;
+    config.resolution = resolution;
     config.classCount = 3;
     config.classNames = {"akiec", "bcc", "mel"};
-    config.zDim = 32;
-    config.wDim = 32;
-    config.channelBase = 256;
-    config.channelMax = 32;
+    config.zDim = latentDim;
+    config.wDim = latentDim;
+    config.channelBase = channelBase;
+    config.channelMax = channelMax;
     torch::manual_seed(seed);
     GeneratorModel model;
     model.training.network = config;
     model.generator = nets::Generator(config);
     model.generator->eval();
     model.hash = moduleHash(*model.generator);
-    const QString path = dir + "/tiny.dermgan";
-    exportGenerator(model, path.toStdString());
+    exportGenerator(model, file.toStdString());
+    return file;
+}
+
+QString writeTinyModel(const QString& dir, bool withDirections, int seed)
+{
+    const QString path = writeRandomGenerator(dir + "/tiny.dermgan", 16, 256, 32, seed);
     if (withDirections) {
         auto loaded = loadGeneratorModel(path.toStdString(), torch::kCPU);
         explain::DirectionSet set;
         set.modelHash = loaded.hash;
         set.wDim = 32;
-        set.numWs = config.numWs();
+        set.numWs = loaded.network().numWs();
         set.directions = explain::pcaDirections(loaded, 2, 200, 0);
         explain::saveDirections(set, (dir + "/tiny.directions.json").toStdString());
     }

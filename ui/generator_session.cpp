@@ -178,15 +178,40 @@ void GeneratorSession::requireRenderable(const explain::LatentRecipe& recipe) co
     explain::requireRenderable(recipe, network.classCount, network.numWs(), network.wDim);
 }
 
+namespace {
+
+// uint8 RGB [3, R, R] -> a QImage that owns its pixels.
+QImage toQImage(const torch::Tensor& pixels)
+{
+    const auto hwc = pixels.permute({1, 2, 0}).contiguous();
+    const int size = static_cast<int>(hwc.size(0));
+    return QImage(hwc.data_ptr<std::uint8_t>(), size, size, size * 3, QImage::Format_RGB888).copy();
+}
+
+} // namespace
+
 QImage GeneratorSession::render(const explain::LatentRecipe& recipe) const
 {
     const auto model = model_;  // keeps this model alive for the whole render
     if (!model)
         throw InputError("no generator loaded");
-    const auto pixels = explain::renderRecipe(model->generator, model->directions, recipe).permute({1, 2, 0}).contiguous();
-    const int size = static_cast<int>(pixels.size(0));
-    QImage image(pixels.data_ptr<std::uint8_t>(), size, size, size * 3, QImage::Format_RGB888);
-    return image.copy();  // detach from the tensor's memory
+    return toQImage(explain::renderRecipe(model->generator, model->directions, recipe));
+}
+
+QImage GeneratorSession::render(const explain::LatentRecipe& recipe, const std::function<void(const QImage&)>& preview,
+                                const std::function<bool()>& stop) const
+{
+    const auto model = model_;
+    if (!model)
+        throw InputError("no generator loaded");
+    explain::ProgressiveRender progressive;
+    progressive.stopRequested = stop;
+    if (preview && model->generator.network().resolution >= kFirstProgressiveResolution) {
+        progressive.firstPreview = 8;
+        progressive.preview = [&preview](const torch::Tensor& pixels) { preview(toQImage(pixels)); };
+    }
+    const auto pixels = explain::renderRecipe(model->generator, model->directions, recipe, progressive);
+    return pixels.defined() ? toQImage(pixels) : QImage();
 }
 
 std::vector<float> GeneratorSession::latent(const explain::LatentRecipe& recipe) const

@@ -3,12 +3,12 @@
 // and renders recipes. Its .cpp sees LibTorch (as do the *_job.cpp files); this header holds no torch
 // types, so widgets that include it compile fast. Copies share the loaded model; loading replaces it for this copy only, so
 // a render still running on an old copy finishes safely.
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include <QImage>
 #include <QList>
-#include <vector>
-
 #include <QString>
 #include <QStringList>
 
@@ -53,6 +53,12 @@ public:
     void requireRenderable(const explain::LatentRecipe& recipe) const;
     // Renders on the calling thread (the render queue calls it off the GUI thread). Throws InputError.
     QImage render(const explain::LatentRecipe& recipe) const;
+    // The same frame in stages: for models of kFirstProgressiveResolution px and more, preview(image) gets the
+    // coarse image (8x8 up to half the resolution, unscaled) after each synthesis block; stop() is polled
+    // before every layer and, when it returns true, ends the render with a null QImage.
+    static constexpr int kFirstProgressiveResolution = 128;  // a 64x64 frame takes ~15 ms: previews would only flicker
+    QImage render(const explain::LatentRecipe& recipe, const std::function<void(const QImage&)>& preview,
+                  const std::function<bool()>& stop) const;
     // The recipe's per-layer latents, [numWs * wDim] row-major (what a walk interpolates). Throws InputError.
     std::vector<float> latent(const explain::LatentRecipe& recipe) const;
     static constexpr int kMaxExportScale = 32;

@@ -92,6 +92,11 @@ GeneratorView::GeneratorView(QUndoStack* undoStack, QWidget* parent) : QWidget(p
         frameInfo_->setText(describeLatent(shown) + tr(" · %1 ms").arg(milliseconds, 0, 'f', 0));
         Q_EMIT frameShown(milliseconds);
     });
+    connect(queue_, &RenderQueue::previewReady, this, [this](const QImage& image, double milliseconds) {
+        image_->setImage(image);  // scaled smoothly to the view, as the full frame is
+        frameInfo_->setText(tr("coarse %1 x %1 stage, refining · %2 ms").arg(image.width()).arg(milliseconds, 0, 'f', 0));
+        Q_EMIT previewShown(milliseconds);
+    });
     connect(queue_, &RenderQueue::renderFailed, this, &GeneratorView::errorOccurred);
     setEnabled(false);
 }

@@ -53,6 +53,7 @@ public:
 
 Q_SIGNALS:
     void frameShown(double milliseconds);
+    void previewShown(double milliseconds);  // a coarse stage of a large model's frame is on screen
     void errorOccurred(const QString& message);
 
 private:

@@ -12,7 +12,7 @@ RenderQueue::RenderQueue(QObject* parent) : QObject(parent)
 
 RenderQueue::~RenderQueue()
 {
-    watcher_.waitForFinished();  // the worker holds a copy of the session; let it end before we go
+    watcher_.waitForFinished();  // the worker holds a copy of the session and posts to us; let it end before we go
 }
 
 void RenderQueue::setSession(const GeneratorSession& session)
@@ -22,10 +22,12 @@ void RenderQueue::setSession(const GeneratorSession& session)
 
 void RenderQueue::request(const explain::LatentRecipe& recipe)
 {
-    if (running_)
+    if (running_) {
         pending_ = std::make_pair(recipe, clock_.nsecsElapsed());
-    else
+        stopInFlight_->store(true);
+    } else {
         start(recipe, clock_.nsecsElapsed());
+    }
 }
 
 void RenderQueue::start(const explain::LatentRecipe& recipe, qint64 requestedAt)
@@ -33,14 +35,32 @@ void RenderQueue::start(const explain::LatentRecipe& recipe, qint64 requestedAt)
     running_ = true;
     inFlight_ = recipe;
     inFlightRequestedAt_ = requestedAt;
+    stopInFlight_ = std::make_shared<std::atomic<bool>>(false);
+    const int frame = ++inFlightFrame_;
     const GeneratorSession session = session_;
-    watcher_.setFuture(QtConcurrent::run([session, recipe]() -> Result {
+    const auto stop = stopInFlight_;
+    watcher_.setFuture(QtConcurrent::run([this, session, recipe, stop, frame]() -> Result {
         try {
-            return {session.render(recipe), {}};
+            // A frame stops for a newer request only once it has put a stage on screen, so that a drag
+            // faster than a stage still shows something (a frame without stages renders to the end).
+            bool staged = false;
+            const auto preview = [this, frame, &staged](const QImage& image) {
+                staged = true;
+                // Queued to the GUI thread; Qt drops it if this queue is gone by then.
+                QMetaObject::invokeMethod(this, [this, image, frame] { deliverPreview(image, frame); }, Qt::QueuedConnection);
+            };
+            return {session.render(recipe, preview, [&stop, &staged] { return staged && stop->load(); }), {}};
         } catch (const std::exception& e) {
             return {{}, QString::fromStdString(e.what())};
         }
     }));
+}
+
+void RenderQueue::deliverPreview(const QImage& image, int frame)
+{
+    // A stage of the newest frame started is still newer than what is on screen, even if a request waits.
+    if (running_ && frame == inFlightFrame_)
+        Q_EMIT previewReady(image, (clock_.nsecsElapsed() - inFlightRequestedAt_) / 1e6);
 }
 
 void RenderQueue::finished()
@@ -56,6 +76,8 @@ void RenderQueue::finished()
     }
     if (!result.error.isEmpty()) {
         Q_EMIT renderFailed(result.error);
+    } else if (result.image.isNull()) {
+        ++stopped_;
     } else {
         shown_ = done;
         ++frames_;

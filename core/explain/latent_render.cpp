@@ -79,4 +79,24 @@ torch::Tensor renderRecipe(const GeneratorModel& model, const DirectionSet& dire
     return toPixels(image)[0].cpu();
 }
 
+torch::Tensor renderRecipe(const GeneratorModel& model, const DirectionSet& directions, const LatentRecipe& recipe,
+                           const ProgressiveRender& progressive)
+{
+    torch::NoGradGuard noGrad;
+    const auto ws = recipeWs(model, directions, recipe);
+    nets::SynthesisWatch watch;
+    watch.stopRequested = progressive.stopRequested;
+    const int resolution = model.network().resolution;
+    if (progressive.preview && progressive.firstPreview > 0) {
+        watch.blockDone = [&](const torch::Tensor& img) {
+            const auto size = img.size(-1);
+            if (size >= progressive.firstPreview && size < resolution)
+                progressive.preview(toPixels(img)[0].cpu());
+        };
+    }
+    nets::Generator generator = model.generator;
+    const auto image = generator->synthesis->forward(ws, recipe.noise, generator->fusedModconv, watch);
+    return image.defined() ? toPixels(image)[0].cpu() : torch::Tensor();
+}
+
 } // namespace dermgan::explain

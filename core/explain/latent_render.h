@@ -1,5 +1,7 @@
 #pragma once
 // Renders a LatentRecipe with a generator and the direction set its edits name.
+#include <functional>
+
 #include <torch/types.h>
 
 #include "explain/latent_directions.h"
@@ -14,5 +16,19 @@ namespace dermgan::explain {
 torch::Tensor recipeWs(const GeneratorModel& model, const DirectionSet& directions, const LatentRecipe& recipe);
 // uint8 RGB [3, R, R] on the CPU.
 torch::Tensor renderRecipe(const GeneratorModel& model, const DirectionSet& directions, const LatentRecipe& recipe);
+
+// How a frame is rendered in stages (Qt's mandelbrot example: show coarse at once, refine, restart on a new
+// request). A 256x256 model of the study's size needs ~370 ms a frame on 2 CPU threads, its 16x16 stage ~25.
+struct ProgressiveRender {
+    // preview(pixels) gets the coarse image (uint8 RGB [3, r, r] on the CPU; nets::SynthesisWatch::blockDone)
+    // after each synthesis block of resolution r, firstPreview <= r < the model's resolution; 0: no previews.
+    int firstPreview = 0;
+    std::function<void(const torch::Tensor& pixels)> preview;
+    // Polled before every synthesis layer; true stops the frame.
+    std::function<bool()> stopRequested;
+};
+// renderRecipe in stages: the same full frame, or an undefined tensor when `progressive` stopped it.
+torch::Tensor renderRecipe(const GeneratorModel& model, const DirectionSet& directions, const LatentRecipe& recipe,
+                           const ProgressiveRender& progressive);
 
 } // namespace dermgan::explain

@@ -208,8 +208,10 @@ SynthesisBlockImpl::SynthesisBlockImpl(int inChannels_, int outChannels, int wDi
 }
 
 std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(const torch::Tensor& xIn, const torch::Tensor& imgIn,
-                                                                    const torch::Tensor& ws, NoiseMode noise, bool fused)
+                                                                    const torch::Tensor& ws, NoiseMode noise, bool fused,
+                                                                    const SynthesisWatch* watch)
 {
+    const auto stopped = [watch] { return watch && watch->stopped(); };
     torch::Tensor x;
     int next = 0;
     if (inChannels == 0) {
@@ -219,8 +221,12 @@ std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(const torch:
         x = conv1->forward(x, ws.select(1, next++), noise, fused);
     } else {
         x = conv0->forward(xIn, ws.select(1, next++), noise, fused);
+        if (stopped())
+            return {};
         x = conv1->forward(x, ws.select(1, next++), noise, fused);
     }
+    if (stopped())
+        return {};
     auto img = imgIn.defined() ? upsample2d(imgIn, resample_filter) : torch::Tensor();
     auto y = torgb->forward(x, ws.select(1, next), fused);
     img = img.defined() ? img + y : y;
@@ -243,11 +249,26 @@ SynthesisNetworkImpl::SynthesisNetworkImpl(const NetworkConfig& config)
 
 torch::Tensor SynthesisNetworkImpl::forward(const torch::Tensor& ws, NoiseMode noise, bool fused)
 {
+    return forward(ws, noise, fused, SynthesisWatch{});
+}
+
+torch::Tensor SynthesisNetworkImpl::forward(const torch::Tensor& ws, NoiseMode noise, bool fused, const SynthesisWatch& watch)
+{
     torch::Tensor x, img;
     int64_t index = 0;
-    for (auto& block : blocks) {
-        std::tie(x, img) = block->forward(x, img, ws.narrow(1, index, block->numConv + 1), noise, fused);
-        index += block->numConv;
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        if (watch.stopped())
+            return {};
+        std::tie(x, img) = blocks[b]->forward(x, img, ws.narrow(1, index, blocks[b]->numConv + 1), noise, fused, &watch);
+        if (!img.defined())
+            return {};
+        if (watch.blockDone && b + 1 < blocks.size()) {
+            auto estimate = img.clone();
+            for (std::size_t later = b + 1; later < blocks.size(); ++later)
+                estimate += blocks[later]->torgb->bias.view({1, -1, 1, 1});
+            watch.blockDone(estimate);
+        }
+        index += blocks[b]->numConv;
     }
     return img;
 }

@@ -4,6 +4,7 @@
 // (ToRGB at every resolution, upsampled and summed). Module and parameter names match the reference
 // StyleGAN2-ADA (mapping.fc0.weight, synthesis.b8.conv0.affine.bias, synthesis.b4.const, ...).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -76,11 +77,25 @@ struct ToRGBLayerImpl : torch::nn::Module {
 };
 TORCH_MODULE(ToRGBLayer);
 
+// Lets a caller watch a synthesis pass and end it early (the explorer's progressive render; Qt's mandelbrot
+// example restarts its render thread the same way).
+struct SynthesisWatch {
+    // Polled before every layer; true ends the pass, which then returns an undefined tensor.
+    std::function<bool()> stopRequested;
+    // Called after each block but the last with an estimate of the image [N, C, r, r] at the block's
+    // resolution r: the skip architecture's running sum of ToRGB outputs plus the later ToRGB layers'
+    // biases (the constant part of what is still to come; without it the colours are off).
+    std::function<void(const torch::Tensor& img)> blockDone;
+
+    bool stopped() const { return stopRequested && stopRequested(); }
+};
+
 struct SynthesisBlockImpl : torch::nn::Module {
     SynthesisBlockImpl(int inChannels, int outChannels, int wDim, int resolution, int imageChannels, double convClamp);
-    // ws: [N, numConv + 1, wDim]. Returns {x, img}.
+    // ws: [N, numConv + 1, wDim]. Returns {x, img}, both undefined when `watch` stopped the pass.
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& img,
-                                                    const torch::Tensor& ws, NoiseMode noise, bool fused);
+                                                    const torch::Tensor& ws, NoiseMode noise, bool fused,
+                                                    const SynthesisWatch* watch = nullptr);
 
     int inChannels, numConv;
     torch::Tensor const_, resample_filter;
@@ -93,6 +108,8 @@ struct SynthesisNetworkImpl : torch::nn::Module {
     explicit SynthesisNetworkImpl(const NetworkConfig& config);
     // ws: [N, numWs, wDim] -> images [N, C, R, R], roughly in [-1, 1].
     torch::Tensor forward(const torch::Tensor& ws, NoiseMode noise = NoiseMode::Const, bool fused = false);
+    // The same pass, watched: an undefined tensor when `watch` stopped it.
+    torch::Tensor forward(const torch::Tensor& ws, NoiseMode noise, bool fused, const SynthesisWatch& watch);
 
     int numWs = 0;
     std::vector<SynthesisBlock> blocks;
