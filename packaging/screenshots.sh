@@ -31,6 +31,7 @@ shoot gallery --gallery                          # 8 lesions per diagnosis, psi 
 "$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --seeds 5 --out "$config/target" >/dev/null
 # Its neighbours are synthetic only (no --neighbours dataset), for the same reason.
 shoot project --project "$config/target/seed0005.png" --project-class 5
+shoot project-on-map --project "$config/target/seed0005.png" --project-class 5 --tab map  # where it falls on the bundled map
 # The reader study's "real" images are lesions of the unconditional model too (an unlabelled folder): the
 # screenshot shows the test page as a reader sees it without any patient image.
 "$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --count 100 --out "$config/stand-ins" >/dev/null

@@ -17,6 +17,7 @@
 #include "explain/image_distances.h"
 #include "explain/latent_directions.h"
 #include "explain/latent_render.h"
+#include "explain/map_placement.h"
 #include "explain/neighbours.h"
 #include "explain/projection_calibration.h"
 #include "explain/projector.h"
@@ -436,6 +437,32 @@ private Q_SLOTS:
         const double toOther = (stage32 - other).abs().mean().item<double>();
         qInfo("mean |32x32 stage - frame|: own %.2f, another seed's %.2f (of 255)", toOwn, toOther);
         QVERIFY(toOwn < 0.6 * toOther);
+    }
+
+    void placedPointsLandAmongTheirNeighboursWithoutMovingTheMap()
+    {
+        // Two clusters in 8-D drawn at (0, 0) and (10, 10).
+        torch::manual_seed(1);
+        const auto a = torch::randn({30, 8}) * 0.3 + torch::full({8}, 0.0).index_fill_(0, torch::tensor({0L}), 5.0);
+        const auto b = torch::randn({30, 8}) * 0.3 + torch::full({8}, 0.0).index_fill_(0, torch::tensor({1L}), 5.0);
+        const auto vectors = torch::cat({a, b});
+        const auto xy = torch::cat({torch::randn({30, 2}) * 0.5, torch::randn({30, 2}) * 0.5 + 10.0});
+        const auto queries = torch::stack({vectors[7], a.mean(0), b.mean(0) + 0.1});
+        const auto placed = placeOnMap(vectors, xy, queries);
+        QVERIFY(torch::allclose(placed.xy[0], xy[7]));                      // on a map point: its place
+        QCOMPARE(placed.nearest[0][0].item<int64_t>(), 7);
+        QCOMPARE(placed.distances[0][0].item<float>(), 0.0f);
+        QVERIFY((placed.nearest[1] < 30).all().item<bool>());               // among its own cluster's points
+        QVERIFY((placed.nearest[2] >= 30).all().item<bool>());
+        const auto hullA = xy.narrow(0, 0, 30), hullB = xy.narrow(0, 30, 30);
+        QVERIFY((placed.xy[1] >= hullA.amin(0)).all().item<bool>() && (placed.xy[1] <= hullA.amax(0)).all().item<bool>());
+        QVERIFY((placed.xy[2] >= hullB.amin(0)).all().item<bool>() && (placed.xy[2] <= hullB.amax(0)).all().item<bool>());
+        QCOMPARE(placed.nearest.size(1), 14);                              // k = 15 with the point itself, as the map's UMAP
+        QVERIFY((placed.distances.select(1, 1) >= placed.distances.select(1, 0)).all().item<bool>());
+
+        QVERIFY_EXCEPTION_THROWN(placeOnMap(vectors, xy, torch::zeros({1, 7})), InputError);
+        QVERIFY_EXCEPTION_THROWN(placeOnMap(vectors, xy.narrow(0, 0, 10), queries), InputError);
+        QVERIFY_EXCEPTION_THROWN(placeOnMap(vectors.narrow(0, 0, 5), xy.narrow(0, 0, 5), queries), InputError);
     }
 
     void walksInterpolateAndNeighboursFindTheirSeed()

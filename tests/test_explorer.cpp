@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cmath>
 
 #include <QDoubleSpinBox>
 
@@ -507,6 +508,56 @@ private Q_SLOTS:
         }
         QCOMPARE(neighbours[0].classIndex, 1);
         QVERIFY2(neighbours[3].id.mid(1).toInt() % 3 == 1, qPrintable(neighbours[3].id));  // a copy of the target
+        // The Map tab places the image and its projection on a map of this model, without refitting it.
+        auto* map = window.embeddingView();
+        QVERIFY2(map->projectionNote().contains("Compute or open a map"), qPrintable(map->projectionNote()));
+        MapJob mapJob;
+        mapJob.method = QStringLiteral("pca");
+        mapJob.data = data;
+        mapJob.subset = QStringLiteral("all");
+        mapJob.count = 30;
+        map->setJob(mapJob);
+        QSignalSpy mapped(map, &EmbeddingView::mapReady);
+        map->compute();
+        QVERIFY(mapped.wait(120000));
+        QVERIFY2(map->projectionPlaced(), qPrintable(map->projectionNote()));
+        const MapProjection placement = map->projectionPlacement();
+        QVERIFY(placement.hasTarget);
+        const auto& nearestReal = map->result().points[placement.nearestReal];
+        QCOMPARE(nearestReal.source, QString("real"));
+        QVERIFY2(nearestReal.id.mid(1).toInt() % 3 == 1, qPrintable(nearestReal.id));  // a copy of the target
+        QCOMPARE(map->result().points[placement.nearestSynthetic].source, QString("synthetic"));
+        QVERIFY(map->projectionNote().contains(nearestReal.id));
+        double minX = 1e300, maxX = -1e300, minY = 1e300, maxY = -1e300;
+        for (const QPointF& p : map->result().xy)
+            minX = std::min(minX, p.x()), maxX = std::max(maxX, p.x()), minY = std::min(minY, p.y()), maxY = std::max(maxY, p.y());
+        for (const QPointF& p : {placement.target, placement.projection})
+            QVERIFY(p.x() >= minX && p.x() <= maxX && p.y() >= minY && p.y() <= maxY);  // among the map's points
+        // Saved with its vectors, the map places it again when reopened; without them it says why not.
+        const QString csv = dir_.path() + "/placed.csv";
+        QCOMPARE(map->exportCsv(csv), QString());
+        const QString vectors = dir_.path() + "/placed.features.npy";
+        QVERIFY(QFile::exists(vectors));
+        QCOMPARE(map->openMap(csv), QString());
+        QVERIFY(map->projectionPlaced());
+        QCOMPARE(map->projectionPlacement().nearestReal, placement.nearestReal);
+        QVERIFY(std::abs(map->projectionPlacement().target.x() - placement.target.x()) < 1e-3 * (maxX - minX));
+        QFile damaged(vectors);
+        QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        damaged.write("not a numpy file");
+        damaged.close();
+        QCOMPARE(map->openMap(csv), QString());  // the map itself still opens
+        QVERIFY(!map->projectionPlaced());
+        QVERIFY2(map->projectionNote().contains("placed.features.npy"), qPrintable(map->projectionNote()));
+        QVERIFY(QFile::remove(vectors));
+        QCOMPARE(map->openMap(csv), QString());
+        QVERIFY2(map->projectionNote().contains("keeps no vectors"), qPrintable(map->projectionNote()));
+        auto* showOnMap = view->findChild<QPushButton*>("showProjectionOnMap");
+        QVERIFY(showOnMap && showOnMap->isEnabled());
+        showOnMap->click();
+        QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(map));
+        window.tabs()->setCurrentWidget(view);
+
         const auto tiles = view->neighbourTiles();
         QCOMPARE(tiles.size(), 6);
         QVERIFY(tiles[3]->text().contains("real"));

@@ -16,6 +16,8 @@
 #include <QPushButton>
 #include <QProgressBar>
 #include <QScatterSeries>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QValueAxis>
@@ -110,6 +112,9 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     openButton_ = new QPushButton(tr("Open in &generator"));
     openButton_->setObjectName(QStringLiteral("openInGenerator"));
     openButton_->setEnabled(false);
+    projectionInfo_ = new QLabel(tr("Project an image (Project tab) to see where it falls on this map."));
+    projectionInfo_->setObjectName(QStringLiteral("projectionOnMap"));
+    projectionInfo_->setWordWrap(true);
 
     auto* side = new QVBoxLayout;
     side->addLayout(form);
@@ -119,6 +124,7 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     side->addWidget(thumbnail_, 0, Qt::AlignHCenter);
     side->addWidget(pointInfo_);
     side->addWidget(openButton_);
+    side->addWidget(projectionInfo_);
     side->addStretch(1);
     auto* exports = new QHBoxLayout;
     exports->addWidget(openMapButton);
@@ -127,7 +133,13 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     side->addLayout(exports);
     auto* sideWidget = new QWidget;
     sideWidget->setLayout(side);
-    sideWidget->setFixedWidth(330);
+    // Scrolls rather than growing the window: the panel is taller than a 768-pixel screen leaves.
+    auto* sideScroll = new QScrollArea;
+    sideScroll->setWidget(sideWidget);
+    sideScroll->setWidgetResizable(true);
+    sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    sideScroll->setFrameShape(QFrame::NoFrame);
+    sideScroll->setFixedWidth(330 + sideScroll->verticalScrollBar()->sizeHint().width());
 
     chart_ = new QChart;
     chart_->setTitle(tr("No map yet: choose the vectors and press Compute map"));
@@ -138,7 +150,7 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     chartView_->setAccessibleName(tr("Map of images"));
     auto* layout = new QHBoxLayout(this);
     layout->addWidget(chartView_, 1);
-    layout->addWidget(sideWidget);
+    layout->addWidget(sideScroll);
 
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), data_->text());
@@ -211,6 +223,8 @@ void EmbeddingView::setSession(const GeneratorSession& session)
     if (!otherModel)
         return;
     clearMap();  // a map of another model would open its seeds in this one
+    projected_.reset();  // and an image projected into another model has no place here
+    projectionInfo_->setText(tr("Project an image (Project tab) to see where it falls on this map."));
     if (const QString bundled = bundledMapPath(session_); !bundled.isEmpty())
         if (const QString error = openMap(bundled); !error.isEmpty())
             status_->setText(tr("The map saved beside the model was not shown: %1").arg(error));
@@ -244,6 +258,7 @@ void EmbeddingView::clearMap()
     series_.clear();
     chart_->setTitle(tr("No map yet: choose the vectors and press Compute map"));
     status_->clear();
+    placement_ = MapProjection();
 }
 
 void EmbeddingView::setJob(const MapJob& job)
@@ -359,6 +374,85 @@ void EmbeddingView::showResult()
                              .arg(shapes));
     progress_->setRange(0, 1);
     progress_->setValue(1);
+    drawProjection(x, y);
+}
+
+void EmbeddingView::showProjection(const ProjectionOutcome& outcome)
+{
+    projected_ = outcome;
+    showResult();  // redraws the map with the new placement (the map itself is not recomputed)
+    if (result_.points.isEmpty())
+        projectionInfo_->setText(tr("Compute or open a map to see where the image just projected falls."));
+}
+
+QString EmbeddingView::projectionNote() const { return projectionInfo_->text(); }
+
+void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
+{
+    placement_ = MapProjection();
+    if (!projected_ || projected_->cancelled)
+        return;
+    const bool features = result_.space == QLatin1String("features");
+    if (result_.vectors.empty()) {
+        projectionInfo_->setText(tr("The image just projected cannot be placed: %1. Compute the map to place it.")
+                                     .arg(result_.vectorsNote.isEmpty() ? tr("this map keeps no vectors") : result_.vectorsNote));
+        return;
+    }
+    if (features && result_.extractorHash != projected_->featureExtractorHash) {
+        projectionInfo_->setText(tr("The image just projected cannot be placed: this map was made with another feature network (%1, "
+                                    "the projection's is %2). Compute the map again.")
+                                     .arg(result_.extractorHash.isEmpty() ? tr("not named") : result_.extractorHash,
+                                          projected_->featureExtractorHash));
+        return;
+    }
+    std::vector<float> w;  // a map of w holds one w per image: the mean of the projection's per-layer ws
+    if (!features && result_.dimensions > 0 && !projected_->ws.empty()) {
+        const std::size_t layers = projected_->ws.size() / static_cast<std::size_t>(result_.dimensions);
+        w.assign(static_cast<std::size_t>(result_.dimensions), 0.0f);
+        for (std::size_t i = 0; i < projected_->ws.size(); ++i)
+            w[i % w.size()] += projected_->ws[i] / static_cast<float>(layers);
+    }
+    try {
+        placement_ = features ? placeProjection(result_, projected_->targetFeatures, projected_->projectionFeatures)
+                              : placeProjection(result_, {}, w);
+    } catch (const std::exception& e) {
+        projectionInfo_->setText(tr("The image just projected cannot be placed: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    const auto addMarker = [&](const QString& name, QScatterSeries::MarkerShape shape, double size, const QColor& fill,
+                               const QList<QPointF>& points) {
+        auto* series = new QScatterSeries;
+        series->setName(name);
+        series->setMarkerShape(shape);
+        series->setMarkerSize(size);
+        series->setColor(fill);
+        series->setBorderColor(palette().color(QPalette::WindowText));
+        series->append(points);
+        chart_->addSeries(series);
+        series->attachAxis(x);
+        series->attachAxis(y);
+    };
+    QList<QPointF> rings;
+    for (int index : {placement_.nearestReal, placement_.nearestSynthetic})
+        if (index >= 0)
+            rings << result_.xy[index];
+    addMarker(tr("nearest to it"), QScatterSeries::MarkerShapeCircle, 20, Qt::transparent, rings);
+    addMarker(tr("its projection"), QScatterSeries::MarkerShapeTriangle, 16, palette().color(QPalette::Base), {placement_.projection});
+    if (placement_.hasTarget)
+        addMarker(tr("image projected"), QScatterSeries::MarkerShapeStar, 20, palette().color(QPalette::Base), {placement_.target});
+    const auto describe = [this](int index, double distance) {
+        if (index < 0)
+            return tr("none on this map");
+        const auto& p = result_.points[index];
+        return tr("%1 (%2, distance %3)").arg(p.id, p.className).arg(distance, 0, 'f', 2);
+    };
+    projectionInfo_->setText(
+        tr("%1 placed by its %2 nearest map points (UMAP memberships; the map is not refitted). Nearest to %3, ringed: "
+           "real %4; synthetic %5.")
+            .arg(placement_.hasTarget ? tr("★ The image projected and ▲ its projection are") : tr("▲ Its projection (a map of w has no place for the image itself) is"))
+            .arg(placement_.neighbours)
+            .arg(placement_.hasTarget ? tr("the image") : tr("the projection"))
+            .arg(describe(placement_.nearestReal, placement_.realDistance), describe(placement_.nearestSynthetic, placement_.syntheticDistance)));
 }
 
 int EmbeddingView::nearestIn(QScatterSeries* series, const QPointF& point) const

@@ -3,9 +3,11 @@
 // vectors), computed in the background with progress and cancel. Colour tells the class (or the source),
 // and the marker shape always tells the source, so colour is never the only cue. Hovering previews a
 // point's image; clicking a synthetic point offers to open its seed and class in the generator. A map saved
-// beside the model (<stem>.map.csv) shows as soon as the model opens.
+// beside the model (<stem>.map.csv) shows as soon as the model opens. The image projected last (Project tab)
+// is placed on every map shown, with the nearest real and synthetic map points ringed.
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <QFutureWatcher>
@@ -13,7 +15,9 @@
 
 #include "generator_session.h"
 #include "map_job.h"
+#include "projection_job.h"
 
+class QAbstractAxis;
 class QChart;
 class QComboBox;
 class QLabel;
@@ -47,6 +51,13 @@ public:
     // Shows a saved map of this model (a CSV from `dermgan embed` or exportCsv); empty on success, else the reason.
     QString openMap(const QString& file);
     QString exportPng(const QString& file);
+    // Places the projected image (a star) and its projection (a triangle) on this map and on every later one,
+    // by their nearest map points without refitting the map (explain::placeOnMap); projectionNote() says
+    // where they fell, or why they could not be placed.
+    void showProjection(const ProjectionOutcome& outcome);
+    bool projectionPlaced() const { return placement_.neighbours > 0; }
+    const MapProjection& projectionPlacement() const { return placement_; }
+    QString projectionNote() const;
 
 Q_SIGNALS:
     void mapReady();
@@ -59,6 +70,7 @@ private:
     void clearMap();
     void preview(int index);
     int nearestIn(QScatterSeries* series, const QPointF& point) const;
+    void drawProjection(QAbstractAxis* x, QAbstractAxis* y);  // on the map just drawn
 
     GeneratorSession session_;
     MapResult result_;
@@ -84,6 +96,9 @@ private:
     QLabel* thumbnail_ = nullptr;
     QLabel* pointInfo_ = nullptr;
     QPushButton* openButton_ = nullptr;
+    QLabel* projectionInfo_ = nullptr;
+    std::optional<ProjectionOutcome> projected_;
+    MapProjection placement_;
 };
 
 } // namespace dermgan::ui

@@ -163,6 +163,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         generator_->editRecipe(recipe, tr("Open projection"));
         tabs_->setCurrentWidget(generator_);
     });
+    connect(projection_, &ProjectionView::projectionFinished, this, [this] { map_->showProjection(projection_->outcome()); });
+    connect(projection_, &ProjectionView::showOnMap, this, [this] { tabs_->setCurrentWidget(map_); });
     connect(generator_, &GeneratorView::errorOccurred, this,
             [this](const QString& message) { reportError(tr("Rendering failed"), message, tr("Check the recipe's class and layers.")); });
 

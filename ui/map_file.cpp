@@ -30,6 +30,16 @@ QString mapSummaryPath(const QString& csv)
     return QFileInfo::exists(embed) ? embed : QString();
 }
 
+QString mapVectorsPath(const QString& csv)
+{
+    const QFileInfo info(csv);
+    const QString named = info.dir().filePath(info.completeBaseName() + QStringLiteral(".features.npy"));
+    if (QFileInfo::exists(named))
+        return named;
+    const QString embed = info.dir().filePath(QStringLiteral("features.npy"));
+    return QFileInfo::exists(embed) ? embed : QString();
+}
+
 QString bundledMapPath(const GeneratorSession& session)
 {
     if (!session.isLoaded())
@@ -60,6 +70,7 @@ MapResult readMapFile(const GeneratorSession& session, const QString& csv)
     map.space = summary.value(QStringLiteral("space")).toString();
     map.trustworthiness = summary.value(QStringLiteral("trustworthiness_k10")).toDouble(std::nan(""));  // null: too few points
     map.seconds = summary.value(QStringLiteral("seconds")).toDouble();
+    map.extractorHash = summary.value(QStringLiteral("extractor_hash")).toString();
     const QStringList classes = session.classNames();
     QTextStream in(&file);
     if (in.readLine().trimmed() != QLatin1String("x,y,source,class,id"))
@@ -86,6 +97,15 @@ MapResult readMapFile(const GeneratorSession& session, const QString& csv)
     }
     if (map.points.isEmpty())
         fail(QStringLiteral("the map %1 has no points").arg(csv));
+    if (const QString vectors = mapVectorsPath(csv); vectors.isEmpty()) {
+        map.vectorsNote = QObject::tr("this saved map keeps no vectors (%1.features.npy)").arg(QFileInfo(csv).completeBaseName());
+    } else {
+        try {
+            readMapVectors(map, vectors);
+        } catch (const std::exception& e) {
+            map.vectorsNote = QString::fromStdString(e.what());
+        }
+    }
     return map;
 }
 
@@ -112,11 +132,14 @@ QString writeMapFile(const MapResult& map, const GeneratorSession& session, cons
                            {QStringLiteral("space"), map.space},
                            {QStringLiteral("points"), static_cast<int>(map.points.size())},
                            {QStringLiteral("seconds"), map.seconds},
-                           {QStringLiteral("trustworthiness_k10"), std::isfinite(map.trustworthiness) ? QJsonValue(map.trustworthiness) : QJsonValue()}};
+                           {QStringLiteral("trustworthiness_k10"), std::isfinite(map.trustworthiness) ? QJsonValue(map.trustworthiness) : QJsonValue()},
+                           {QStringLiteral("extractor_hash"), map.extractorHash}};
     summary.write(QJsonDocument(json).toJson());
     if (!table.commit() || !summary.commit())
         return QObject::tr("cannot move the export into place at %1").arg(csv);
-    return {};
+    if (map.vectors.empty())
+        return {};
+    return writeMapVectors(map, info.dir().filePath(info.completeBaseName() + QStringLiteral(".features.npy")));
 }
 
 } // namespace dermgan::ui

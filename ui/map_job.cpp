@@ -10,6 +10,9 @@
 #include "common/runtime.h"
 #include "explain/embedding.h"
 #include "explain/map_input.h"
+#include "explain/map_placement.h"
+#include "io/file_errors.h"
+#include "io/npy.h"
 
 namespace dermgan::ui {
 
@@ -39,6 +42,10 @@ MapResult runMapJob(const GeneratorSession& session, const MapJob& job, const Pr
     result.space = job.space;
     const int64_t n = map.size(0);
     result.trustworthiness = explain::measureMapQuality(input.vectors, map, 10).trustworthiness.value_or(std::nan(""));
+    const auto vectors = input.vectors.to(torch::kFloat32).contiguous();
+    result.vectors.assign(vectors.data_ptr<float>(), vectors.data_ptr<float>() + vectors.numel());
+    result.dimensions = static_cast<int>(vectors.size(1));
+    result.extractorHash = QString::fromStdString(input.extractorHash);
     const float* xy = map.data_ptr<float>();
     const auto pixels = input.thumbnails.permute({0, 2, 3, 1}).contiguous();
     const int side = static_cast<int>(pixels.size(1));
@@ -49,6 +56,70 @@ MapResult runMapJob(const GeneratorSession& session, const MapJob& job, const Pr
                                  p.classIndex, p.seed});
         const QImage view(pixels[i].data_ptr<std::uint8_t>(), side, side, side * 3, QImage::Format_RGB888);
         result.thumbnails.push_back(view.copy());
+    }
+    return result;
+}
+
+void readMapVectors(MapResult& map, const QString& npy)
+{
+    const auto vectors = readingFile(npy.toStdString(), "a float32 [points, dimensions] .npy in the map's row order", [&] {
+        const auto read = readNpy(npy.toStdString());
+        if (read.scalar_type() != torch::kFloat32 || read.dim() != 2 || read.size(0) != map.points.size())
+            throw InputError("it holds " + std::to_string(read.dim() == 2 ? read.size(0) : 0) + " rows of float32 vectors, the map " +
+                             std::to_string(map.points.size()) + " points");
+        return read.contiguous();
+    });
+    map.vectors.assign(vectors.data_ptr<float>(), vectors.data_ptr<float>() + vectors.numel());
+    map.dimensions = static_cast<int>(vectors.size(1));
+}
+
+QString writeMapVectors(const MapResult& map, const QString& npy)
+{
+    try {
+        auto copy = map.vectors;
+        writeNpy(npy.toStdString(), torch::from_blob(copy.data(), {static_cast<int64_t>(map.points.size()), map.dimensions}));
+        return {};
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+}
+
+MapProjection placeProjection(const MapResult& map, const std::vector<float>& imageVector, const std::vector<float>& projectionVector)
+{
+    const int64_t d = map.dimensions, n = map.points.size();
+    if (map.vectors.size() != static_cast<std::size_t>(n * d) || n == 0)
+        throw InputError("this map keeps no vectors to place images by");
+    auto vectors = torch::from_blob(const_cast<float*>(map.vectors.data()), {n, d});
+    auto xy = torch::empty({n, 2});
+    for (int64_t i = 0; i < n; ++i) {
+        xy[i][0] = map.xy[static_cast<int>(i)].x();
+        xy[i][1] = map.xy[static_cast<int>(i)].y();
+    }
+    std::vector<torch::Tensor> rows;
+    for (const auto* v : {&imageVector, &projectionVector})
+        if (!v->empty())
+            rows.push_back(torch::tensor(*v, torch::kFloat32));
+    for (const auto& row : rows)
+        if (row.numel() != d)
+            throw InputError("the projection's vectors have " + std::to_string(row.numel()) + " values; this map's have " + std::to_string(d));
+    const auto placed = explain::placeOnMap(vectors, xy, torch::stack(rows));
+    MapProjection result;
+    result.hasTarget = !imageVector.empty();
+    result.neighbours = static_cast<int>(placed.nearest.size(1));
+    const auto at = [&](int64_t row) { return QPointF(placed.xy[row][0].item<double>(), placed.xy[row][1].item<double>()); };
+    result.target = result.hasTarget ? at(0) : QPointF();
+    result.projection = at(static_cast<int64_t>(rows.size()) - 1);
+    // The nearest real and synthetic points of the whole map (not only of the averaged neighbours).
+    const auto distances = torch::cdist(rows.front().unsqueeze(0), vectors)[0];
+    const auto* dist = distances.data_ptr<float>();
+    for (int i = 0; i < n; ++i) {
+        const bool real = map.points[i].source == QLatin1String("real");
+        if (!real && map.points[i].source != QLatin1String("synthetic"))
+            continue;
+        int& best = real ? result.nearestReal : result.nearestSynthetic;
+        double& bestDistance = real ? result.realDistance : result.syntheticDistance;
+        if (best < 0 || dist[i] < bestDistance)
+            best = i, bestDistance = dist[i];
     }
     return result;
 }

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QVector>
 
+#include <vector>
+
 #include "common/progress.h"
 #include "generator_session.h"
 
@@ -38,9 +40,34 @@ struct MapResult {
     double seconds = 0;        // the map itself, without feature extraction
     double trustworthiness = 0;  // NaN when the map has too few points for it (k = 10 needs 22)
     QString method, space;
+    // The mapped vectors, float [points, dimensions] row-major: what places new images on the map. Empty for
+    // a saved map without its vectors file.
+    std::vector<float> vectors;
+    int dimensions = 0;
+    QString extractorHash;  // the feature network of a features map; empty for w
+    QString vectorsNote;    // why a saved map has no vectors
+};
+
+// Where a projected image and its projection fall on a map (explain::placeOnMap: by their nearest map
+// points, the map itself unchanged).
+struct MapProjection {
+    bool hasTarget = false;       // a map of w has no place for the image itself, only for its projection
+    QPointF target, projection;
+    int nearestReal = -1, nearestSynthetic = -1;  // map points nearest the image (or its projection in w)
+    double realDistance = 0, syntheticDistance = 0;  // L2 in the map's space
+    int neighbours = 0;           // map points each position averages
 };
 
 // Runs on the calling thread (the view runs it off the GUI thread). Throws InputError, CancelledError.
 MapResult runMapJob(const GeneratorSession& session, const MapJob& job, const ProgressCallback& progress);
+
+// A saved map's vectors (float32 .npy, rows in the CSV's order) into map.vectors. Throws InputError (one line
+// naming the file) when it is unreadable or its rows are not the map's points.
+void readMapVectors(MapResult& map, const QString& npy);
+// Writes map.vectors atomically; empty on success, else the reason.
+QString writeMapVectors(const MapResult& map, const QString& npy);
+// `imageVector` (may be empty) and `projectionVector` in the map's space. Throws InputError for vectors of
+// another size or a map too small to place on.
+MapProjection placeProjection(const MapResult& map, const std::vector<float>& imageVector, const std::vector<float>& projectionVector);
 
 } // namespace dermgan::ui

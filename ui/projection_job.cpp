@@ -104,6 +104,13 @@ ProjectionOutcome runProjection(const GeneratorSession& session, const Projectio
     outcome.ssim = d.ssim;
     outcome.perceptual = d.perceptual;
     outcome.featureCosine = d.featureCosine;
+    const auto featuresOf = [&](const torch::Tensor& image) {
+        const auto row = features->extract(toPixels(image.unsqueeze(0))).to(torch::kFloat32).contiguous().cpu();
+        return std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
+    };
+    outcome.targetFeatures = featuresOf(result.target);
+    outcome.projectionFeatures = featuresOf(result.projection);
+    outcome.featureExtractorHash = QString::fromStdString(features->hash());
     if (trivial.empty()) {
         readCalibrated(model, target, d, *features, outcome);
     } else {  // never ranked as close, however small its distances

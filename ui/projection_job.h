@@ -35,6 +35,10 @@ struct ShownNeighbour {
 struct ProjectionOutcome {
     QImage target, projection, difference;  // difference: |target - projection|, amplified x4
     std::vector<float> ws;                  // [numWs * wDim], for "open in generator"
+    // Derm features of the image and of its projection (as a map of features holds them) and the network's
+    // hash: what places both on the Map tab.
+    std::vector<float> targetFeatures, projectionFeatures;
+    QString featureExtractorHash;
     int classIndex = -1;
     double rmse = 0, psnr = 0, ssim = 0, perceptual = 0, featureCosine = 0;
     QString note;                            // e.g. "resized from 600x450"

@@ -139,6 +139,10 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     openButton_ = new QPushButton(tr("Open in &generator"));
     openButton_->setObjectName(QStringLiteral("openProjection"));
     openButton_->setEnabled(false);
+    mapButton_ = new QPushButton(tr("Sho&w on map"));
+    mapButton_->setObjectName(QStringLiteral("showProjectionOnMap"));
+    mapButton_->setToolTip(tr("The Map tab places the image and its projection among the real and synthetic images"));
+    mapButton_->setEnabled(false);
     progress_ = new QProgressBar;
     readout_ = new QLabel;
     readout_->setObjectName(QStringLiteral("projectionReadout"));
@@ -165,6 +169,7 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     side->addWidget(progress_);
     side->addWidget(readout_);
     side->addWidget(openButton_);
+    side->addWidget(mapButton_);
     side->addStretch(1);
     auto* sideWidget = new QWidget;
     sideWidget->setLayout(side);
@@ -195,6 +200,7 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     connect(startButton_, &QPushButton::clicked, this, &ProjectionView::start);
     connect(cancelButton_, &QPushButton::clicked, this, &ProjectionView::cancel);
     connect(openButton_, &QPushButton::clicked, this, [this] { Q_EMIT openProjected(outcome_.ws, outcome_.classIndex); });
+    connect(mapButton_, &QPushButton::clicked, this, &ProjectionView::showOnMap);
     connect(&watcher_, &QFutureWatcher<ProjectionOutcome>::finished, this, &ProjectionView::finished);
 }
 
@@ -215,6 +221,7 @@ void ProjectionView::setSession(const GeneratorSession& session)
     class_->setEnabled(class_->count() > 0);
     outcome_ = {};
     openButton_->setEnabled(false);
+    mapButton_->setEnabled(false);
 }
 
 void ProjectionView::setImage(const QString& path)
@@ -273,6 +280,7 @@ void ProjectionView::start()
     startButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     openButton_->setEnabled(false);
+    mapButton_->setEnabled(false);
     // The last projection's result and neighbours leave the screen: they belong to another image or setting.
     outcome_ = {};
     showNeighbours();
@@ -342,6 +350,7 @@ void ProjectionView::finished()
     difference_->setPixmap(scaled(outcome_.difference));
     readout_->setText(readout());
     openButton_->setEnabled(!outcome_.ws.empty());
+    mapButton_->setEnabled(!outcome_.cancelled && !outcome_.ws.empty());
     showNeighbours();
     Q_EMIT projectionFinished();
 }

@@ -54,6 +54,7 @@ Q_SIGNALS:
     void projectionFailed(const QString& message);
     void openProjected(const std::vector<float>& ws, int classIndex);
     void openSynthetic(quint32 seed, int classIndex);
+    void showOnMap();  // "Show on map": the Map tab already places every finished projection
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -80,6 +81,7 @@ private:
     QPushButton* startButton_ = nullptr;
     QPushButton* cancelButton_ = nullptr;
     QPushButton* openButton_ = nullptr;
+    QPushButton* mapButton_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* readout_ = nullptr;
     QLineEdit* neighbourData_ = nullptr;

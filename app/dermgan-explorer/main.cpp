@@ -58,7 +58,8 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a PNG of the window to <file> once the first frame shows, then quit."),
                                         QStringLiteral("file"));
-    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Open the Project tab and project <image> (300 steps, W)."),
+    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Open the Project tab and project <image> (300 steps, W); "
+                                                                          "with --tab map, show it on the Map tab when done."),
                                      QStringLiteral("image"));
     const QCommandLineOption projectClass(QStringLiteral("project-class"), QStringLiteral("Diagnosis index of the --project image."),
                                           QStringLiteral("index"), QStringLiteral("0"));
@@ -123,6 +124,9 @@ int main(int argc, char** argv)
         window.projectionView()->setJob(job);
         window.projectionView()->setNeighbourData(parser.value(neighbours));
         window.tabs()->setCurrentWidget(window.projectionView());
+        if (parser.value(tab) == QLatin1String("map"))  // where the projection falls, once it is done
+            QObject::connect(window.projectionView(), &dermgan::ui::ProjectionView::projectionFinished, &window,
+                             [&window] { window.tabs()->setCurrentWidget(window.embeddingView()); }, Qt::SingleShotConnection);
         window.projectionView()->start();
     }
     if (error.isEmpty() && parser.isSet(evaluate))

@@ -19,55 +19,6 @@ struct Edge {
     float weight;
 };
 
-// Per point: rho (distance to the nearest neighbour) and sigma such that sum_j exp(-(d_j - rho) / sigma)
-// over the k - 1 neighbours equals log2 k; memberships exp(-(d_j - rho) / sigma) of the directed graph.
-std::vector<float> directedMemberships(const torch::Tensor& distances, int k)
-{
-    const int64_t n = distances.size(0), m = distances.size(1);
-    const auto* dist = distances.data_ptr<float>();
-    const double target = std::log2(static_cast<double>(k));
-    const double meanDistance = distances.to(torch::kDouble).mean().item<double>();
-    std::vector<float> membership(static_cast<std::size_t>(n * m));
-    at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-            const float* d = dist + i * m;
-            double rho = 0;
-            for (int64_t j = 0; j < m; ++j)
-                if (d[j] > 0) {
-                    rho = d[j];
-                    break;
-                }
-            double lo = 0, hi = std::numeric_limits<double>::infinity(), sigma = 1;
-            for (int iteration = 0; iteration < 64; ++iteration) {
-                double sum = 0;
-                for (int64_t j = 0; j < m; ++j) {
-                    const double excess = d[j] - rho;
-                    sum += excess > 0 ? std::exp(-excess / sigma) : 1.0;
-                }
-                if (std::abs(sum - target) < 1e-5)
-                    break;
-                if (sum > target) {
-                    hi = sigma;
-                    sigma = 0.5 * (lo + hi);
-                } else {
-                    lo = sigma;
-                    sigma = std::isinf(hi) ? sigma * 2 : 0.5 * (lo + hi);
-                }
-            }
-            // As umap-learn: sigma never below 1e-3 of the mean distance (the point itself counted as 0).
-            double own = 0;
-            for (int64_t j = 0; j < m; ++j)
-                own += d[j];
-            sigma = std::max(sigma, 1e-3 * (rho > 0 ? own / (m + 1) : meanDistance));
-            for (int64_t j = 0; j < m; ++j) {
-                const double excess = d[j] - rho;
-                membership[static_cast<std::size_t>(i * m + j)] = excess <= 0 ? 1.0f : static_cast<float>(std::exp(-excess / sigma));
-            }
-        }
-    });
-    return membership;
-}
-
 // The fuzzy union a + b - ab of the directed memberships i->j and j->i, as edges in both directions
 // (umap-learn's symmetric COO matrix), without the edges too weak to be sampled in `epochs`.
 std::vector<Edge> fuzzyUnion(const torch::Tensor& neighbours, const std::vector<float>& membership, int epochs)
@@ -119,6 +70,53 @@ std::vector<float> initialLayout(const torch::Tensor& x, std::mt19937_64& rng)
 float clip(float value) { return std::clamp(value, -4.0f, 4.0f); }
 
 } // namespace
+
+std::vector<float> umapMemberships(const torch::Tensor& distances, int k)
+{
+    const int64_t n = distances.size(0), m = distances.size(1);
+    const auto* dist = distances.data_ptr<float>();
+    const double target = std::log2(static_cast<double>(k));
+    const double meanDistance = distances.to(torch::kDouble).mean().item<double>();
+    std::vector<float> membership(static_cast<std::size_t>(n * m));
+    at::parallel_for(0, n, 256, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const float* d = dist + i * m;
+            double rho = 0;
+            for (int64_t j = 0; j < m; ++j)
+                if (d[j] > 0) {
+                    rho = d[j];
+                    break;
+                }
+            double lo = 0, hi = std::numeric_limits<double>::infinity(), sigma = 1;
+            for (int iteration = 0; iteration < 64; ++iteration) {
+                double sum = 0;
+                for (int64_t j = 0; j < m; ++j) {
+                    const double excess = d[j] - rho;
+                    sum += excess > 0 ? std::exp(-excess / sigma) : 1.0;
+                }
+                if (std::abs(sum - target) < 1e-5)
+                    break;
+                if (sum > target) {
+                    hi = sigma;
+                    sigma = 0.5 * (lo + hi);
+                } else {
+                    lo = sigma;
+                    sigma = std::isinf(hi) ? sigma * 2 : 0.5 * (lo + hi);
+                }
+            }
+            // As umap-learn: sigma never below 1e-3 of the mean distance (the point itself counted as 0).
+            double own = 0;
+            for (int64_t j = 0; j < m; ++j)
+                own += d[j];
+            sigma = std::max(sigma, 1e-3 * (rho > 0 ? own / (m + 1) : meanDistance));
+            for (int64_t j = 0; j < m; ++j) {
+                const double excess = d[j] - rho;
+                membership[static_cast<std::size_t>(i * m + j)] = excess <= 0 ? 1.0f : static_cast<float>(std::exp(-excess / sigma));
+            }
+        }
+    });
+    return membership;
+}
 
 std::pair<double, double> umapCurve(double minDistance, double spread)
 {
@@ -186,7 +184,7 @@ torch::Tensor umapEmbedding(const torch::Tensor& x, const UmapOptions& options, 
 
     reportProgress(progress, {"UMAP neighbours", 0, static_cast<std::size_t>(epochs)});
     const auto [neighbours, distances] = nearestNeighbours(x, options.neighbours - 1, options.seed);
-    const auto edges = fuzzyUnion(neighbours, directedMemberships(distances, options.neighbours), epochs);
+    const auto edges = fuzzyUnion(neighbours, umapMemberships(distances, options.neighbours), epochs);
     auto y = initialLayout(x, rng);
     const auto [a, b] = umapCurve(options.minDistance, options.spread);
 

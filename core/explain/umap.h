@@ -6,6 +6,7 @@
 // umap-learn, chosen for reproducibility: PCA initialisation instead of the spectral one (umap-learn's
 // init="pca"), and single-threaded SGD so that a seed gives the same map on every machine.
 #include <cstdint>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -25,6 +26,11 @@ struct UmapOptions {
 
 // The curve 1 / (1 + a d^(2b)) fitted to the target membership of minDistance / spread: {a, b}.
 std::pair<double, double> umapCurve(double minDistance, double spread);
+
+// UMAP's membership strengths of each row's neighbours (umap-learn's smooth_knn_dist): distances [N, k - 1]
+// (L2, nearest first, the point itself left out) -> exp(-(d - rho) / sigma), rho being the nearest non-zero
+// distance and sigma chosen so that a row's memberships sum to log2 k; row-major [N * (k - 1)].
+std::vector<float> umapMemberships(const torch::Tensor& distances, int k);
 
 // [N, D] -> [N, 2]. Throws InputError for fewer than neighbours + 1 rows, CancelledError on cancel.
 torch::Tensor umapEmbedding(const torch::Tensor& x, const UmapOptions& options = {}, const ProgressCallback& progress = {});
