@@ -13,6 +13,7 @@
 #include <QLegend>
 #include <QLineEdit>
 #include <QPainter>
+#include <QPen>
 #include <QPushButton>
 #include <QProgressBar>
 #include <QScatterSeries>
@@ -133,10 +134,10 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
     side->addLayout(exports);
     auto* sideWidget = new QWidget;
     sideWidget->setLayout(side);
+    sideWidget->setFixedWidth(330);
     // Scrolls rather than growing the window: the panel is taller than a 768-pixel screen leaves.
     auto* sideScroll = new QScrollArea;
     sideScroll->setWidget(sideWidget);
-    sideScroll->setWidgetResizable(true);
     sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     sideScroll->setFrameShape(QFrame::NoFrame);
     sideScroll->setFixedWidth(330 + sideScroll->verticalScrollBar()->sizeHint().width());
@@ -419,14 +420,16 @@ void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
         projectionInfo_->setText(tr("The image just projected cannot be placed: %1").arg(QString::fromStdString(e.what())));
         return;
     }
+    // Drawn last, so on top of the map's points; large, with the text colour's thick outline.
+    const QColor ink = palette().color(QPalette::WindowText), paper = palette().color(QPalette::Base);
     const auto addMarker = [&](const QString& name, QScatterSeries::MarkerShape shape, double size, const QColor& fill,
                                const QList<QPointF>& points) {
         auto* series = new QScatterSeries;
         series->setName(name);
         series->setMarkerShape(shape);
         series->setMarkerSize(size);
-        series->setColor(fill);
-        series->setBorderColor(palette().color(QPalette::WindowText));
+        series->setBrush(fill);
+        series->setPen(QPen(ink, 2.5));
         series->append(points);
         chart_->addSeries(series);
         series->attachAxis(x);
@@ -436,10 +439,10 @@ void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
     for (int index : {placement_.nearestReal, placement_.nearestSynthetic})
         if (index >= 0)
             rings << result_.xy[index];
-    addMarker(tr("nearest to it"), QScatterSeries::MarkerShapeCircle, 20, Qt::transparent, rings);
-    addMarker(tr("its projection"), QScatterSeries::MarkerShapeTriangle, 16, palette().color(QPalette::Base), {placement_.projection});
+    addMarker(tr("nearest to it"), QScatterSeries::MarkerShapeCircle, 24, Qt::transparent, rings);
+    addMarker(tr("its projection"), QScatterSeries::MarkerShapeTriangle, 20, paper, {placement_.projection});
     if (placement_.hasTarget)
-        addMarker(tr("image projected"), QScatterSeries::MarkerShapeStar, 20, palette().color(QPalette::Base), {placement_.target});
+        addMarker(tr("image projected"), QScatterSeries::MarkerShapeStar, 28, ink, {placement_.target});
     const auto describe = [this](int index, double distance) {
         if (index < 0)
             return tr("none on this map");
