@@ -124,6 +124,7 @@ private Q_SLOTS:
         QVERIFY(describe(typical).find("80% of held-out real lesions") != std::string::npos);
         const auto far = readCalibrated(calibration, alongShort, close);
         QVERIFY(far.outOfDistribution);  // however close its projection, it is not ranked
+        QVERIFY(far.percentiles.empty());
         QVERIFY(describe(far).find("OUT OF DISTRIBUTION") != std::string::npos);
 
         // Files: a round trip, and refusals that name the file.

@@ -542,6 +542,7 @@ private Q_SLOTS:
         QVERIFY(map->projectionPlaced());
         QCOMPARE(map->projectionPlacement().nearestReal, placement.nearestReal);
         QVERIFY(std::abs(map->projectionPlacement().target.x() - placement.target.x()) < 1e-3 * (maxX - minX));
+        QVERIFY(QFile::copy(vectors, vectors + ".kept"));
         QFile damaged(vectors);
         QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
         damaged.write("not a numpy file");
@@ -552,6 +553,9 @@ private Q_SLOTS:
         QVERIFY(QFile::remove(vectors));
         QCOMPARE(map->openMap(csv), QString());
         QVERIFY2(map->projectionNote().contains("keeps no vectors"), qPrintable(map->projectionNote()));
+        QVERIFY(QFile::rename(vectors + ".kept", vectors));
+        QCOMPARE(map->openMap(csv), QString());
+        QVERIFY(map->projectionPlaced());
         auto* showOnMap = view->findChild<QPushButton*>("showProjectionOnMap");
         QVERIFY(showOnMap && showOnMap->isEnabled());
         showOnMap->click();
@@ -593,10 +597,13 @@ private Q_SLOTS:
         QVERIFY(trivialDone.wait(120000));
         QVERIFY(view->outcome().outOfDistribution);
         QVERIFY2(view->readout().contains("too small") && view->readout().contains("not ranked"), qPrintable(view->readout()));
+        QVERIFY2(map->projectionNote().startsWith("Not a dermoscopic photograph: its place and nearest points say little"),
+                 qPrintable(map->projectionNote()));  // placed, with the caution first
         view->setImage(photo);
 
         view->start();  // cancelled at once: a result so far, marked cancelled, no error
         QCOMPARE(view->neighbourTiles().size(), 0);  // the last projection's neighbours leave with it
+        QVERIFY(!map->projectionPlaced());            // and so do its markers on the map
         view->cancel();
         QTRY_VERIFY_WITH_TIMEOUT(!view->busy(), 60000);
         QVERIFY(view->outcome().cancelled);

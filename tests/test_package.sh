@@ -20,6 +20,8 @@ done
 contents="$(dpkg-deb -c "$deb")"
 for path in ./usr/bin/dermgan ./usr/bin/dermgan-explorer ./usr/share/doc/dermgan/copyright \
             ./usr/share/dermgan/models/ham64-cond.dermgan ./usr/share/dermgan/models/derm-classifier-v2.dermnet \
+            ./usr/share/dermgan/models/ham64-cond.calibration.json ./usr/share/dermgan/models/ham64-cond.calibration.npz \
+            ./usr/share/dermgan/models/ham64-uncond.calibration.npz ./usr/share/dermgan/models/ham64-cond.map.features.npy \
             ./usr/share/applications/dermgan-explorer.desktop; do
   grep -q " $path\$" <<<"$contents" || fail "the package lacks $path"
 done

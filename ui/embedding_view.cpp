@@ -386,6 +386,15 @@ void EmbeddingView::showProjection(const ProjectionOutcome& outcome)
         projectionInfo_->setText(tr("Compute or open a map to see where the image just projected falls."));
 }
 
+void EmbeddingView::clearProjection()
+{
+    if (!projected_)
+        return;
+    projected_.reset();
+    showResult();
+    projectionInfo_->setText(tr("An image is being projected (Project tab); it shows here when done."));
+}
+
 QString EmbeddingView::projectionNote() const { return projectionInfo_->text(); }
 
 void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
@@ -449,7 +458,12 @@ void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
         const auto& p = result_.points[index];
         return tr("%1 (%2, distance %3)").arg(p.id, p.className).arg(distance, 0, 'f', 2);
     };
-    projectionInfo_->setText(
+    // An input unlike the lesions the model knows gets a place too, but its neighbours mean little.
+    const QString caution = projected_->outOfDistribution
+                                ? tr("%1: its place and nearest points say little (see the Project tab). ")
+                                      .arg(projected_->calibratedReading.section(QLatin1Char(':'), 0, 0))
+                                : QString();
+    projectionInfo_->setText(caution +
         tr("%1 placed by its %2 nearest map points (UMAP memberships; the map is not refitted). Nearest to %3, ringed: "
            "real %4; synthetic %5.")
             .arg(placement_.hasTarget ? tr("★ The image projected and ▲ its projection are") : tr("▲ Its projection (a map of w has no place for the image itself) is"))

@@ -55,6 +55,7 @@ public:
     // by their nearest map points without refitting the map (explain::placeOnMap); projectionNote() says
     // where they fell, or why they could not be placed.
     void showProjection(const ProjectionOutcome& outcome);
+    void clearProjection();  // a new projection runs: the last one's markers leave the map
     bool projectionPlaced() const { return placement_.neighbours > 0; }
     const MapProjection& projectionPlacement() const { return placement_; }
     QString projectionNote() const;

@@ -285,6 +285,7 @@ void ProjectionView::start()
     outcome_ = {};
     showNeighbours();
     neighbourNote_->setText(tr("Nearest neighbours appear here when this projection ends."));
+    Q_EMIT projectionStarted();
     difference_->clear();
     loss_->clear();
     noisePenalty_->clear();

@@ -50,6 +50,7 @@ public:
     QList<QToolButton*> neighbourTiles() const;
 
 Q_SIGNALS:
+    void projectionStarted();  // the last outcome is gone from this view
     void projectionFinished();
     void projectionFailed(const QString& message);
     void openProjected(const std::vector<float>& ws, int classIndex);

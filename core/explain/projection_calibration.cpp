@@ -117,6 +117,8 @@ CalibratedReading readCalibrated(const ProjectionCalibration& calibration, const
     reading.outOfDistribution = reading.noveltyPercentile > kOutOfDistributionPercentile ||
                                 reading.novelty > *std::max_element(calibration.heldOutNovelty.begin(),
                                                                     calibration.heldOutNovelty.end());
+    if (reading.outOfDistribution)
+        return reading;  // never ranked: no percentile that a reader could take for closeness
     for (const auto& [name, sample] : calibration.heldOutDistances) {
         if (sample.empty())
             continue;

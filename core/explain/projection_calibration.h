@@ -59,7 +59,8 @@ struct CalibratedReading {
     double novelty = 0;            // Mahalanobis distance of its derm features to the training lesions'
     double noveltyPercentile = 0;  // share of held-out real lesions at or below it
     bool outOfDistribution = false;
-    std::map<std::string, double> percentiles;  // per distance: share of held-out lesions projected at least as close
+    std::map<std::string, double> percentiles;  // per distance: share of held-out lesions projected at least as close;
+                                                // empty when out of distribution (never ranked)
 };
 
 // An image is out of distribution when its novelty exceeds that of this share of held-out real lesions.
