@@ -32,10 +32,19 @@ shoot gallery --gallery                          # 8 lesions per diagnosis, psi 
 # Its neighbours are synthetic only (no --neighbours dataset), for the same reason.
 shoot project --project "$config/target/seed0005.png" --project-class 5
 shoot project-on-map --project "$config/target/seed0005.png" --project-class 5 --tab map  # where it falls on the bundled map
-# The reader study's "real" images are lesions of the unconditional model too (an unlabelled folder): the
-# screenshot shows the test page as a reader sees it without any patient image.
-"$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --count 100 --out "$config/stand-ins" >/dev/null
-shoot reader-study --reader-study "$config/stand-ins"
+# The reader study's "real" images are lesions of the unconditional model too, 15 in a folder per diagnosis
+# (the study leaves out real images of diagnoses the conditional model cannot make): the screenshot shows the
+# test page as a reader sees it without any patient image.
+first=100
+for class in akiec bcc bkl df mel nv vasc; do
+  "$build/bin/dermgan" generate "$root/models/ham64-uncond.dermgan" --seeds "$first-$((first + 14))" \
+    --out "$config/stand-ins/$class" >/dev/null
+  first=$((first + 15))
+done
+shoot reader-study --reader-study "$config/stand-ins" --reader-study-file "$config/study.json"
+# Its results page, after a simulated reader answered every image at random: a picture of the page, not a result.
+python3 "$root/packaging/simulate_reader.py" "$config/study.json"
+shoot reader-study-results --reader-study-session "$config/study.json"
 shoot evaluate --evaluate                        # the report written beside the bundled model
 shoot map-bundled --tab map                      # the map saved beside the bundled model, shown at start
 data="${DERMGAN_SCREENSHOT_DATA:-$root/../shared/data/ham10000}"

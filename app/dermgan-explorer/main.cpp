@@ -71,8 +71,15 @@ int main(int argc, char** argv)
                                  QStringLiteral("Start on this tab: generate, gallery, project, map, evaluate or reader-study."), QStringLiteral("name"));
     const QCommandLineOption readerStudy(QStringLiteral("reader-study"),
                                          QStringLiteral("Open the Reader study tab and start a study of 10 + 10 images with "
-                                                        "<dataset>'s test split (answers in a temporary file)."),
+                                                        "<dataset>'s test split (answers in a temporary file unless "
+                                                        "--reader-study-file names one)."),
                                          QStringLiteral("dataset"));
+    const QCommandLineOption readerStudyFile(QStringLiteral("reader-study-file"),
+                                             QStringLiteral("Where --reader-study saves its session."), QStringLiteral("file"));
+    const QCommandLineOption readerStudySession(QStringLiteral("reader-study-session"),
+                                                QStringLiteral("Open the Reader study tab on a saved session: at its next image, or "
+                                                               "at its results when every image is answered."),
+                                                QStringLiteral("file"));
     const QCommandLineOption evaluate(QStringLiteral("evaluate"), QStringLiteral("Open the Evaluate tab (with the report beside the model)."));
     const QCommandLineOption wizard(QStringLiteral("wizard"), QStringLiteral("Open the training wizard on <dataset>."), QStringLiteral("dataset"));
     const QCommandLineOption train(QStringLiteral("train"),
@@ -81,7 +88,8 @@ int main(int argc, char** argv)
     const QCommandLineOption federated(QStringLiteral("federated"),
                                        QStringLiteral("With --wizard or --train: federated across the split's 3 institutions."));
     const QCommandLineOption trainOut(QStringLiteral("train-out"), QStringLiteral("Output folder of --train."), QStringLiteral("folder"));
-    parser.addOptions({directions, state, noModel, tab, map, project, projectClass, neighbours, gallery, readerStudy, evaluate, wizard, train, federated,
+    parser.addOptions({directions, state, noModel, tab, map, project, projectClass, neighbours, gallery, readerStudy, readerStudyFile,
+                       readerStudySession, evaluate, wizard, train, federated,
                        trainOut, screenshot});
     parser.process(app);
 
@@ -139,7 +147,11 @@ int main(int argc, char** argv)
         setup.askDiagnosis = true;
         window.readerStudyView()->setSetup(setup);
         window.tabs()->setCurrentWidget(window.readerStudyView());
-        window.readerStudyView()->startNew(studyFolder.filePath(QStringLiteral("study.json")));
+        window.readerStudyView()->startNew(parser.isSet(readerStudyFile) ? parser.value(readerStudyFile)
+                                                                          : studyFolder.filePath(QStringLiteral("study.json")));
+    } else if (error.isEmpty() && parser.isSet(readerStudySession)) {
+        window.tabs()->setCurrentWidget(window.readerStudyView());
+        window.readerStudyView()->resume(parser.value(readerStudySession));
     }
     dermgan::ui::TrainingWizard trainingWizard(&window);
     if (error.isEmpty() && (parser.isSet(wizard) || parser.isSet(train))) {
@@ -173,6 +185,11 @@ int main(int argc, char** argv)
             qCritical("dermgan-explorer: %s", qPrintable(error));
             return 3;  // bad input, as the CLI's exit code 3
         }
+        // A failure would wait behind its dialog for a click that never comes: say it and stop.
+        QObject::connect(window.readerStudyView(), &dermgan::ui::ReaderStudyView::failed, &window, [](const QString& message) {
+            qCritical("dermgan-explorer: %s", qPrintable(message));
+            QApplication::exit(3);
+        });
         if (parser.isSet(wizard))  // the wizard's dataset page with the inspected dataset (or its setting page)
             QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window,
                              [&trainingWizard, file, setting = parser.isSet(federated)] {
@@ -193,7 +210,7 @@ int main(int argc, char** argv)
         else if (parser.isSet(project))  // the finished projection
             QObject::connect(window.projectionView(), &dermgan::ui::ProjectionView::projectionFinished, &window,
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
-        else if (parser.isSet(readerStudy))  // the first image of the study
+        else if (parser.isSet(readerStudy) || parser.isSet(readerStudySession))  // its first image, or its results
             QObject::connect(window.readerStudyView(), &dermgan::ui::ReaderStudyView::studyStarted, &window,
                              [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
         else if (parser.isSet(map))  // the finished map
