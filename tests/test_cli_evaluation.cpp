@@ -244,8 +244,18 @@ private Q_SLOTS:
         QVERIFY2(read.exitCode == 0, read.err.constData());
         const auto calibrated = QJsonDocument::fromJson(read.out).object()["images"].toArray().first().toObject()["calibrated"].toObject();
         QVERIFY(calibrated["novelty_percentile"].toDouble() >= 0 && calibrated["novelty_percentile"].toDouble() <= 100);
-        QVERIFY(calibrated["closer_than_held_out_percent"].toObject().contains("perceptual"));
-        QVERIFY(!calibrated["reading"].toString().isEmpty());
+        // The photo is noise: unlike every lesion, so it is not ranked, however close its projection.
+        QVERIFY(calibrated["out_of_distribution"].toBool());
+        QVERIFY(calibrated["closer_than_held_out_percent"].toObject().isEmpty());
+        QVERIFY(calibrated["reading"].toString().startsWith("OUT OF DISTRIBUTION"));
+        // A training lesion is read against the held-out ones.
+        const auto lesion = cli(QStringList{"project", model, "--data", path("ham"), "--subsets", "train", "--count", "1", "--steps", "3",
+                                            "--out", path("proj-lesion"), "--json"} + nets);
+        QVERIFY2(lesion.exitCode == 0, lesion.err.constData());
+        const auto typical = QJsonDocument::fromJson(lesion.out).object()["images"].toArray().first().toObject()["calibrated"].toObject();
+        QVERIFY2(!typical["out_of_distribution"].toBool(), lesion.out.constData());
+        QVERIFY(typical["closer_than_held_out_percent"].toObject().contains("perceptual"));
+        QVERIFY(typical["reading"].toString().startsWith("projected as close as or closer than"));
         // Trivial inputs are named as such and never ranked as close (they are still projected: a decoding check).
         writeSolidImage(path("dot.png").toStdString(), 1, 1, {120, 80, 60});
         writeSolidImage(path("flat.png").toStdString(), 64, 64, {120, 80, 60});
