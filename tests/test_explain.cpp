@@ -314,7 +314,7 @@ private Q_SLOTS:
         QVERIFY(knnPreservation(x, tsne, 10) > 0.1);
         // Every point's map neighbours share its cluster.
         for (const auto& map : {tsne, umap}) {
-            const auto [neighbours, distances] = nearestNeighbours(map, 5);
+            const auto [neighbours, distances] = knnGraph(map, 5);
             int agree = 0;
             for (int i = 0; i < 300; ++i)
                 for (int j = 0; j < 5; ++j)

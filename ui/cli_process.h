@@ -26,7 +26,7 @@ public:
     // Starts dermgan with `arguments`; false (and failed is emitted) when no executable is found.
     bool start(const QStringList& arguments);
     bool running() const;
-    // Asks dermgan to stop cleanly (SIGINT: training writes a snapshot first, exit code 130).
+    // Asks dermgan to stop cleanly (SIGINT: training writes a snapshot first, exit code cli::kCancelled).
     void interrupt();
     // Waits for the child to end, killing it after `milliseconds`.
     void stopAndWait(int milliseconds);

@@ -502,7 +502,11 @@ void EmbeddingView::preview(int index)
         recipe.classIndex = std::max(0, p.classIndex);
         try {
             result_.thumbnails[index] = session_.render(recipe);
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
+            thumbnail_->setText(tr("No preview: %1").arg(QString::fromStdString(e.what())));
+            thumbnail_->setWordWrap(true);
+            pointInfo_->setText(tr("<b>%1</b> · %2 · %3").arg(p.source, p.className.toHtmlEscaped(), p.id.toHtmlEscaped()));
+            return;
         }
     }
     if (result_.thumbnails[index].isNull()) {

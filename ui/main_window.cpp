@@ -105,17 +105,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     dock->hide();
 
     training_ = new TrainingPanel;
-    auto* trainingDock = new QDockWidget(tr("Training"), this);
-    trainingDock->setObjectName(QStringLiteral("trainingDock"));
+    trainingDock_ = new QDockWidget(tr("Training"), this);
+    trainingDock_->setObjectName(QStringLiteral("trainingDock"));
     // In a scroll area: the panel's charts must not make the window taller than a laptop screen.
     auto* trainingScroll = new QScrollArea;
     trainingScroll->setWidget(training_);
     trainingScroll->setWidgetResizable(true);
     trainingScroll->setFrameShape(QFrame::NoFrame);
-    trainingDock->setWidget(trainingScroll);
-    addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
-    trainingDock->hide();
-    connect(trainingDock, &QDockWidget::visibilityChanged, this, [this] { keepOnScreen(); });
+    trainingDock_->setWidget(trainingScroll);
+    addDockWidget(Qt::BottomDockWidgetArea, trainingDock_);
+    trainingDock_->hide();
+    connect(trainingDock_, &QDockWidget::visibilityChanged, this, [this] { keepOnScreen(); });
     connect(training_, &TrainingPanel::failed, this,
             [this](const QString& message) { reportError(tr("Training stopped"), message, tr("Fix the dataset or options, then Resume or start a new run.")); });
     connect(training_, &TrainingPanel::openSnapshot, this, [this](const QString& path) {
@@ -265,7 +265,7 @@ void MainWindow::buildMenus()
             startTraining(wizard);
     });
     newRun->setShortcut(QKeySequence(tr("Ctrl+T")));
-    train->addAction(findChild<QDockWidget*>(QStringLiteral("trainingDock"))->toggleViewAction());
+    train->addAction(trainingDock_->toggleViewAction());
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>(QStringLiteral("modelCardDock"))->toggleViewAction());
@@ -314,7 +314,7 @@ QString MainWindow::openModel(const QString& path)
 
 void MainWindow::startTraining(const TrainingWizard& wizard)
 {
-    findChild<QDockWidget*>(QStringLiteral("trainingDock"))->show();
+    trainingDock_->show();
     training_->start(wizard.arguments(), wizard.outputFolder(), wizard.kimg());
 }
 

@@ -7,6 +7,7 @@
 #include "generator_session.h"
 
 class QActionGroup;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QStackedWidget;
@@ -84,6 +85,7 @@ private:
     MetricsView* metrics_ = nullptr;
     ReaderStudyView* readerStudy_ = nullptr;
     TrainingPanel* training_ = nullptr;
+    QDockWidget* trainingDock_ = nullptr;
     QTextBrowser* card_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QActionGroup* deviceGroup_ = nullptr;

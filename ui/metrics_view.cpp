@@ -27,6 +27,7 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include "common/exit_codes.h"
 #include "cli_process.h"
 #include "palette_chart_view.h"
 
@@ -190,7 +191,7 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     connect(process_, &CliProcess::finished, this, [this](int exitCode) {
         evaluate_->setEnabled(true);
         cancel_->setEnabled(false);
-        if (exitCode == 130) {
+        if (exitCode == cli::kCancelled) {
             status_->setText(tr("Cancelled."));
             return;
         }

@@ -19,16 +19,15 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
-#include "cli_process.h"
 #include "axis_range.h"
+#include "cli_process.h"
+#include "common/exit_codes.h"
 #include "palette_chart_view.h"
 #include "synthetic_image_view.h"
 
 namespace dermgan::ui {
 
 namespace {
-
-constexpr int kInterrupted = 130;  // dermgan's exit code after SIGINT (snapshot written)
 
 QChart* makeChart(const QString& title, std::initializer_list<std::pair<QLineSeries*, QString>> series)
 {
@@ -272,7 +271,7 @@ void TrainingPanel::onFinished(int exitCode)
         setState(State::Finished);
         return;
     }
-    if (exitCode == kInterrupted) {
+    if (exitCode == cli::kCancelled) {
         setState(state_ == State::Cancelling ? State::Cancelled : State::Paused);
         return;
     }

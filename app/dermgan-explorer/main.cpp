@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include "common/exit_codes.h"
 #include "common/runtime.h"
 #include "embedding_view.h"
 #include "gallery_view.h"
@@ -97,7 +98,7 @@ int main(int argc, char** argv)
     if (parser.isSet(tab) && !tabNames.contains(parser.value(tab))) {
         qCritical("dermgan-explorer: --tab %s is not a tab; expected generate, gallery, project, map, evaluate or reader-study",
                   qPrintable(parser.value(tab)));
-        return 2;
+        return dermgan::cli::kUsageError;
     }
     dermgan::configureThreads();  // LibTorch would otherwise use one core
     dermgan::ui::MainWindow window;
@@ -164,7 +165,7 @@ int main(int argc, char** argv)
         // Starts as soon as the dataset is inspected: a short run with ticks and grids often enough to watch.
         if (!parser.isSet(trainOut)) {
             qCritical("dermgan-explorer: --train needs --train-out FOLDER");
-            return 2;
+            return dermgan::cli::kUsageError;
         }
         trainingWizard.setOutputFolder(parser.value(trainOut));
         trainingWizard.setKimg(1);
@@ -183,12 +184,12 @@ int main(int argc, char** argv)
         auto grab = [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); };
         if (!error.isEmpty()) {
             qCritical("dermgan-explorer: %s", qPrintable(error));
-            return 3;  // bad input, as the CLI's exit code 3
+            return dermgan::cli::kInputError;
         }
         // A failure would wait behind its dialog for a click that never comes: say it and stop.
         QObject::connect(window.readerStudyView(), &dermgan::ui::ReaderStudyView::failed, &window, [](const QString& message) {
             qCritical("dermgan-explorer: %s", qPrintable(message));
-            QApplication::exit(3);
+            QApplication::exit(dermgan::cli::kInputError);
         });
         if (parser.isSet(wizard))  // the wizard's dataset page with the inspected dataset (or its setting page)
             QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window,

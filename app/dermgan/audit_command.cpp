@@ -11,7 +11,7 @@
 #include "data/image_store.h"
 #include "data/subset_loader.h"
 #include "evaluation_commands.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "io/atomic_file.h"
 #include "io/image_io.h"
 #include "metrics/feature_cache.h"

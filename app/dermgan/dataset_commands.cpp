@@ -18,7 +18,7 @@
 #include "data/subset_loader.h"
 #include "io/jpeg_encode.h"
 #include "io/zip_archive.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "terminal_progress.h"
 
 namespace dermgan::cli {

@@ -11,7 +11,7 @@
 #include "common/runtime.h"
 #include "data/dataset.h"
 #include "io/npy.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "explain/latent_directions.h"
 #include "explain/projector.h"
 #include "explain_commands.h"

@@ -9,7 +9,7 @@
 #include "common/errors.h"
 #include "common/random.h"
 #include "common/runtime.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "terminal_progress.h"
 #include "io/snapshot.h"
 

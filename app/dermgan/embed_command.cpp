@@ -8,7 +8,7 @@
 
 #include "common/errors.h"
 #include "common/runtime.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "explain/embedding.h"
 #include "explain/embedding_plot.h"
 #include "explain/map_input.h"

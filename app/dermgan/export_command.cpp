@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "common/errors.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "io/snapshot.h"
 #include "io/torchscript_export.h"
 #include "model_commands.h"

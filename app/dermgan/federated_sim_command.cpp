@@ -22,7 +22,7 @@
 
 #include "common/errors.h"
 #include "common/runtime.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "model_commands.h"
 #include "terminal_progress.h"
 

@@ -6,7 +6,7 @@
 
 #include "common/errors.h"
 #include "common/runtime.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "io/image_io.h"
 #include "io/snapshot.h"
 #include "model_arguments.h"

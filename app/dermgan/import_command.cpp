@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 
 #include "common/errors.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "io/stylegan2_import.h"
 #include "model_arguments.h"
 #include "model_commands.h"

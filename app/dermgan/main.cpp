@@ -8,7 +8,7 @@
 #include "dataset_commands.h"
 #include "distributed/aggregator.h"
 #include "evaluation_commands.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "explain_commands.h"
 #include "invocation.h"
 #include "model_commands.h"
@@ -18,8 +18,9 @@ int main(int argc, char** argv)
 {
     using namespace dermgan::cli;
     CLI::App app{"dermgan " DERMGAN_VERSION ": GAN-based generative modelling of skin-lesion images"};
-    app.footer("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input data, 4 another site failed\n"
-               "(federated / data-parallel), 130 interrupted.\n"
+    app.footer("Exit codes: 0 success, 1 internal error, 2 the command line does not parse, 3 bad input (files, or\n"
+               "option values that parse but are refused), 4 another site failed (federated / data-parallel),\n"
+               "130 interrupted.\n"
                "Every command takes --help.");
     app.set_version_flag("--version", std::string("dermgan ") + DERMGAN_VERSION);
     app.require_subcommand(1);

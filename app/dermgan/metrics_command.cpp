@@ -10,7 +10,7 @@
 #include "common/runtime.h"
 #include "data/subset_loader.h"
 #include "evaluation_commands.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "invocation.h"
 #include "model_arguments.h"
 #include "metrics/distribution_metrics.h"

@@ -13,7 +13,7 @@
 #include "common/runtime.h"
 #include "data/image_decode.h"
 #include "data/subset_loader.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "explain/projection_calibration.h"
 #include "explain/projector.h"
 #include "explain_commands.h"

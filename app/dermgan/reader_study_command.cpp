@@ -8,7 +8,7 @@
 #include "common/errors.h"
 #include "data/csv_table.h"
 #include "evaluation_commands.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "io/atomic_file.h"
 #include "metrics/reader_study.h"
 #include "report_files.h"

@@ -13,7 +13,7 @@
 
 #include "child_process.h"
 #include "common/errors.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "invocation.h"
 #include "io/atomic_file.h"
 #include "model_commands.h"

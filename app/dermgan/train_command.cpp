@@ -10,7 +10,7 @@
 #include "common/runtime.h"
 #include "data/image_decode.h"
 #include "distributed_training.h"
-#include "exit_codes.h"
+#include "common/exit_codes.h"
 #include "io/run_folder_lock.h"
 #include "io/snapshot.h"
 #include "model_commands.h"

@@ -206,7 +206,7 @@ std::pair<torch::Tensor, torch::Tensor> exactNeighbours(const torch::Tensor& dat
 
 } // namespace
 
-std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& x, int k, std::uint64_t seed)
+std::pair<torch::Tensor, torch::Tensor> knnGraph(const torch::Tensor& x, int k, std::uint64_t seed)
 {
     requireMatrix(x, k + 1, "nearest neighbours");
     const auto data = x.to(torch::kFloat32).contiguous();
@@ -251,7 +251,7 @@ torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options, 
     const int64_t n = x.size(0);
     requireMatrix(x, 5, "t-SNE");
     const int k = static_cast<int>(std::min<int64_t>(n - 1, static_cast<int64_t>(3 * options.perplexity)));
-    const auto [neighbours, distances] = nearestNeighbours(x, k, options.seed);
+    const auto [neighbours, distances] = knnGraph(x, k, options.seed);
     const auto* nbr = neighbours.data_ptr<int64_t>();
     const auto* dist = distances.data_ptr<float>();
 

@@ -32,7 +32,7 @@ torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options =
 // k nearest neighbours of every row (itself excluded), L2: {indices, distances} as [N, k] tensors (int64,
 // float), nearest first. Exact up to kExactNeighbourLimit rows, approximate (hnswlib) above.
 constexpr int64_t kExactNeighbourLimit = 20000;
-std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& x, int k, std::uint64_t seed = 0);
+std::pair<torch::Tensor, torch::Tensor> knnGraph(const torch::Tensor& x, int k, std::uint64_t seed = 0);
 
 // Exact trustworthiness of `embedding` [N, 2] for data `x` [N, D] at k neighbours.
 double trustworthiness(const torch::Tensor& x, const torch::Tensor& embedding, int k = 10);

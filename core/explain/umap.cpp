@@ -183,7 +183,7 @@ torch::Tensor umapEmbedding(const torch::Tensor& x, const UmapOptions& options, 
     std::mt19937_64 rng(options.seed);
 
     reportProgress(progress, {"UMAP neighbours", 0, static_cast<std::size_t>(epochs)});
-    const auto [neighbours, distances] = nearestNeighbours(x, options.neighbours - 1, options.seed);
+    const auto [neighbours, distances] = knnGraph(x, options.neighbours - 1, options.seed);
     const auto edges = fuzzyUnion(neighbours, umapMemberships(distances, options.neighbours), epochs);
     auto y = initialLayout(x, rng);
     const auto [a, b] = umapCurve(options.minDistance, options.spread);

@@ -67,11 +67,6 @@ torch::Tensor pairwiseDistances(const torch::Tensor& a, const torch::Tensor& b)
     return out;
 }
 
-torch::Tensor kthNeighbourRadii(const torch::Tensor& features, int k)
-{
-    return kthNeighbourSquaredRadii(features.to(torch::kFloat32), k).sqrt_();
-}
-
 PrecisionRecall precisionRecall(const torch::Tensor& real, const torch::Tensor& generated, int k)
 {
     requireSets(real, generated, k);

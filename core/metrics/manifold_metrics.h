@@ -12,9 +12,6 @@
 
 namespace dermgan::metrics {
 
-// Distance from each row to its k-th nearest other row of the same set.
-torch::Tensor kthNeighbourRadii(const torch::Tensor& features, int k);
-
 struct PrecisionRecall {
     double precision = 0;
     double recall = 0;
