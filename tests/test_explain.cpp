@@ -463,7 +463,11 @@ private Q_SLOTS:
 
         QVERIFY_EXCEPTION_THROWN(placeOnMap(vectors, xy, torch::zeros({1, 7})), InputError);
         QVERIFY_EXCEPTION_THROWN(placeOnMap(vectors, xy.narrow(0, 0, 10), queries), InputError);
-        QVERIFY_EXCEPTION_THROWN(placeOnMap(vectors.narrow(0, 0, 5), xy.narrow(0, 0, 5), queries), InputError);
+        // A map of fewer points than k: all of them, and an exact match still lands on its point.
+        const auto small = placeOnMap(vectors.narrow(0, 0, 5), xy.narrow(0, 0, 5), vectors[3].unsqueeze(0));
+        QCOMPARE(small.nearest.size(1), 5);
+        QVERIFY(torch::allclose(small.xy[0], xy[3]));
+        QVERIFY_EXCEPTION_THROWN(placeOnMap(vectors.narrow(0, 0, 1), xy.narrow(0, 0, 1), queries), InputError);
     }
 
     void walksInterpolateAndNeighboursFindTheirSeed()

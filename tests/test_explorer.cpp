@@ -235,8 +235,8 @@ private Q_SLOTS:
 
     void largeModelsShowCoarseStagesAndANewRequestStopsTheFrameInFlight()
     {
-        // 128x128, 128 channels up to 32 px: 19 synthesis layers (~15 ms), far longer than two requests take.
-        const QString large = test::writeRandomGenerator(dir_.path() + "/large.dermgan", 128, 4096, 128);
+        // 128x128, 256 channels up to 32 px: 19 synthesis layers (~60 ms), far longer than two requests take.
+        const QString large = test::writeRandomGenerator(dir_.path() + "/large.dermgan", 128, 8192, 256);
         GeneratorSession session;
         session.load(large, QStringLiteral("cpu"));
         RenderQueue queue;

@@ -254,6 +254,7 @@ void EmbeddingView::clearMap()
     openButton_->setEnabled(false);
     thumbnail_->clear();
     chart_->removeAllSeries();
+    projectionSeries_.clear();  // deleted with the others
     for (QAbstractAxis* axis : chart_->axes())
         chart_->removeAxis(axis);
     series_.clear();
@@ -312,6 +313,7 @@ void EmbeddingView::showResult()
     for (QAbstractAxis* axis : chart_->axes())
         chart_->removeAxis(axis);
     series_.clear();
+    projectionSeries_.clear();  // deleted with the others
     if (result_.points.isEmpty())
         return;
     const bool byClass = colourBy_->currentIndex() == 0;
@@ -375,33 +377,41 @@ void EmbeddingView::showResult()
                              .arg(shapes));
     progress_->setRange(0, 1);
     progress_->setValue(1);
-    drawProjection(x, y);
+    drawProjection();
 }
 
 void EmbeddingView::showProjection(const ProjectionOutcome& outcome)
 {
     projected_ = outcome;
-    showResult();  // redraws the map with the new placement (the map itself is not recomputed)
+    drawProjection();  // only the markers: the map, its status and a computation under way stay as they are
     if (result_.points.isEmpty())
         projectionInfo_->setText(tr("Compute or open a map to see where the image just projected falls."));
 }
 
-void EmbeddingView::clearProjection()
+void EmbeddingView::clearProjection(const QString& note)
 {
-    if (!projected_)
-        return;
     projected_.reset();
-    showResult();
-    projectionInfo_->setText(tr("An image is being projected (Project tab); it shows here when done."));
+    drawProjection();
+    projectionInfo_->setText(note);
 }
 
 QString EmbeddingView::projectionNote() const { return projectionInfo_->text(); }
 
-void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
+void EmbeddingView::drawProjection()
 {
+    for (QScatterSeries* series : projectionSeries_) {
+        chart_->removeSeries(series);
+        delete series;
+    }
+    projectionSeries_.clear();
     placement_ = MapProjection();
-    if (!projected_ || projected_->cancelled)
+    const QList<QAbstractAxis*> horizontal = chart_->axes(Qt::Horizontal), vertical = chart_->axes(Qt::Vertical);
+    if (!projected_ || result_.points.isEmpty() || horizontal.isEmpty() || vertical.isEmpty())
         return;
+    if (projected_->cancelled) {
+        projectionInfo_->setText(tr("The last projection was cancelled: nothing to place."));
+        return;
+    }
     const bool features = result_.space == QLatin1String("features");
     if (result_.vectors.empty()) {
         projectionInfo_->setText(tr("The image just projected cannot be placed: %1. Compute the map to place it.")
@@ -416,7 +426,8 @@ void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
         return;
     }
     std::vector<float> w;  // a map of w holds one w per image: the mean of the projection's per-layer ws
-    if (!features && result_.dimensions > 0 && !projected_->ws.empty()) {
+    if (!features && result_.dimensions > 0 && !projected_->ws.empty() &&
+        projected_->ws.size() % static_cast<std::size_t>(result_.dimensions) == 0) {
         const std::size_t layers = projected_->ws.size() / static_cast<std::size_t>(result_.dimensions);
         w.assign(static_cast<std::size_t>(result_.dimensions), 0.0f);
         for (std::size_t i = 0; i < projected_->ws.size(); ++i)
@@ -441,8 +452,9 @@ void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
         series->setPen(QPen(ink, 2.5));
         series->append(points);
         chart_->addSeries(series);
-        series->attachAxis(x);
-        series->attachAxis(y);
+        series->attachAxis(horizontal.first());
+        series->attachAxis(vertical.first());
+        projectionSeries_.push_back(series);
     };
     QList<QPointF> rings;
     for (int index : {placement_.nearestReal, placement_.nearestSynthetic})
@@ -464,7 +476,7 @@ void EmbeddingView::drawProjection(QAbstractAxis* x, QAbstractAxis* y)
                                       .arg(projected_->calibratedReading.section(QLatin1Char(':'), 0, 0))
                                 : QString();
     projectionInfo_->setText(caution +
-        tr("%1 placed by its %2 nearest map points (UMAP memberships; the map is not refitted). Nearest to %3, ringed: "
+        tr("%1 placed by its %2 nearest map points (weighted as UMAP weighs neighbours; the map is not refitted). Nearest to %3, ringed: "
            "real %4; synthetic %5.")
             .arg(placement_.hasTarget ? tr("★ The image projected and ▲ its projection are") : tr("▲ Its projection (a map of w has no place for the image itself) is"))
             .arg(placement_.neighbours)

@@ -17,7 +17,6 @@
 #include "map_job.h"
 #include "projection_job.h"
 
-class QAbstractAxis;
 class QChart;
 class QComboBox;
 class QLabel;
@@ -55,7 +54,8 @@ public:
     // by their nearest map points without refitting the map (explain::placeOnMap); projectionNote() says
     // where they fell, or why they could not be placed.
     void showProjection(const ProjectionOutcome& outcome);
-    void clearProjection();  // a new projection runs: the last one's markers leave the map
+    // The last projection's markers leave the map (a new one runs, or it failed); `note` says why.
+    void clearProjection(const QString& note);
     bool projectionPlaced() const { return placement_.neighbours > 0; }
     const MapProjection& projectionPlacement() const { return placement_; }
     QString projectionNote() const;
@@ -71,7 +71,7 @@ private:
     void clearMap();
     void preview(int index);
     int nearestIn(QScatterSeries* series, const QPointF& point) const;
-    void drawProjection(QAbstractAxis* x, QAbstractAxis* y);  // on the map just drawn
+    void drawProjection();  // the projection's markers (and nothing else) on the map shown
 
     GeneratorSession session_;
     MapResult result_;
@@ -100,6 +100,7 @@ private:
     QLabel* projectionInfo_ = nullptr;
     std::optional<ProjectionOutcome> projected_;
     MapProjection placement_;
+    std::vector<QScatterSeries*> projectionSeries_;  // owned by the chart
 };
 
 } // namespace dermgan::ui

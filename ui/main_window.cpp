@@ -163,7 +163,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         generator_->editRecipe(recipe, tr("Open projection"));
         tabs_->setCurrentWidget(generator_);
     });
-    connect(projection_, &ProjectionView::projectionStarted, this, [this] { map_->clearProjection(); });
+    connect(projection_, &ProjectionView::projectionStarted, this,
+            [this] { map_->clearProjection(tr("An image is being projected (Project tab); it shows here when done.")); });
+    connect(projection_, &ProjectionView::projectionFailed, this,
+            [this] { map_->clearProjection(tr("The last projection failed (Project tab): nothing to place.")); });
     connect(projection_, &ProjectionView::projectionFinished, this, [this] { map_->showProjection(projection_->outcome()); });
     connect(projection_, &ProjectionView::showOnMap, this, [this] { tabs_->setCurrentWidget(map_); });
     connect(generator_, &GeneratorView::errorOccurred, this,

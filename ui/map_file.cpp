@@ -36,8 +36,9 @@ QString mapVectorsPath(const QString& csv)
     const QString named = info.dir().filePath(info.completeBaseName() + QStringLiteral(".features.npy"));
     if (QFileInfo::exists(named))
         return named;
+    // features.npy belongs to the embedding.csv of a `dermgan embed` folder, not to any CSV beside it.
     const QString embed = info.dir().filePath(QStringLiteral("features.npy"));
-    return QFileInfo::exists(embed) ? embed : QString();
+    return mapSummaryPath(csv).endsWith(QLatin1String("/embed.json")) && QFileInfo::exists(embed) ? embed : QString();
 }
 
 QString bundledMapPath(const GeneratorSession& session)
@@ -137,9 +138,12 @@ QString writeMapFile(const MapResult& map, const GeneratorSession& session, cons
     summary.write(QJsonDocument(json).toJson());
     if (!table.commit() || !summary.commit())
         return QObject::tr("cannot move the export into place at %1").arg(csv);
-    if (map.vectors.empty())
+    const QString vectors = info.dir().filePath(info.completeBaseName() + QStringLiteral(".features.npy"));
+    if (map.vectors.empty()) {  // an older file of that name would be paired with this map
+        QFile::remove(vectors);
         return {};
-    return writeMapVectors(map, info.dir().filePath(info.completeBaseName() + QStringLiteral(".features.npy")));
+    }
+    return writeMapVectors(map, vectors);
 }
 
 } // namespace dermgan::ui

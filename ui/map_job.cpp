@@ -64,9 +64,13 @@ void readMapVectors(MapResult& map, const QString& npy)
 {
     const auto vectors = readingFile(npy.toStdString(), "a float32 [points, dimensions] .npy in the map's row order", [&] {
         const auto read = readNpy(npy.toStdString());
-        if (read.scalar_type() != torch::kFloat32 || read.dim() != 2 || read.size(0) != map.points.size())
-            throw InputError("it holds " + std::to_string(read.dim() == 2 ? read.size(0) : 0) + " rows of float32 vectors, the map " +
-                             std::to_string(map.points.size()) + " points");
+        if (read.scalar_type() != torch::kFloat32)
+            throw InputError("it holds " + std::string(c10::toString(read.scalar_type())) + " values, not float32");
+        if (read.dim() != 2)
+            throw InputError("it has " + std::to_string(read.dim()) + " dimensions, not 2");
+        if (read.size(0) != map.points.size())
+            throw InputError("it has " + std::to_string(read.size(0)) + " rows for the map's " + std::to_string(map.points.size()) +
+                             " points");
         return read.contiguous();
     });
     map.vectors.assign(vectors.data_ptr<float>(), vectors.data_ptr<float>() + vectors.numel());
@@ -89,12 +93,14 @@ MapProjection placeProjection(const MapResult& map, const std::vector<float>& im
     const int64_t d = map.dimensions, n = map.points.size();
     if (map.vectors.size() != static_cast<std::size_t>(n * d) || n == 0)
         throw InputError("this map keeps no vectors to place images by");
+    if (projectionVector.empty())
+        throw InputError("the projection has no vector in this map's space");
     auto vectors = torch::from_blob(const_cast<float*>(map.vectors.data()), {n, d});
-    auto xy = torch::empty({n, 2});
-    for (int64_t i = 0; i < n; ++i) {
-        xy[i][0] = map.xy[static_cast<int>(i)].x();
-        xy[i][1] = map.xy[static_cast<int>(i)].y();
-    }
+    std::vector<float> positions;
+    positions.reserve(static_cast<std::size_t>(2 * n));
+    for (const QPointF& p : map.xy)
+        positions.insert(positions.end(), {static_cast<float>(p.x()), static_cast<float>(p.y())});
+    const auto xy = torch::from_blob(positions.data(), {n, 2});
     std::vector<torch::Tensor> rows;
     for (const auto* v : {&imageVector, &projectionVector})
         if (!v->empty())
@@ -110,7 +116,7 @@ MapProjection placeProjection(const MapResult& map, const std::vector<float>& im
     result.target = result.hasTarget ? at(0) : QPointF();
     result.projection = at(static_cast<int64_t>(rows.size()) - 1);
     // The nearest real and synthetic points of the whole map (not only of the averaged neighbours).
-    const auto distances = torch::cdist(rows.front().unsqueeze(0), vectors)[0];
+    const auto distances = torch::cdist(rows.front().unsqueeze(0), vectors, 2.0, 2)[0];  // direct L2, as placeOnMap
     const auto* dist = distances.data_ptr<float>();
     for (int i = 0; i < n; ++i) {
         const bool real = map.points[i].source == QLatin1String("real");

@@ -12,6 +12,8 @@ RenderQueue::RenderQueue(QObject* parent) : QObject(parent)
 
 RenderQueue::~RenderQueue()
 {
+    if (stopInFlight_)
+        stopInFlight_->closing.store(true);
     watcher_.waitForFinished();  // the worker holds a copy of the session and posts to us; let it end before we go
 }
 
@@ -24,7 +26,7 @@ void RenderQueue::request(const explain::LatentRecipe& recipe)
 {
     if (running_) {
         pending_ = std::make_pair(recipe, clock_.nsecsElapsed());
-        stopInFlight_->store(true);
+        stopInFlight_->newerRequest.store(true);
     } else {
         start(recipe, clock_.nsecsElapsed());
     }
@@ -35,7 +37,7 @@ void RenderQueue::start(const explain::LatentRecipe& recipe, qint64 requestedAt)
     running_ = true;
     inFlight_ = recipe;
     inFlightRequestedAt_ = requestedAt;
-    stopInFlight_ = std::make_shared<std::atomic<bool>>(false);
+    stopInFlight_ = std::make_shared<StopFlags>();
     const int frame = ++inFlightFrame_;
     const GeneratorSession session = session_;
     const auto stop = stopInFlight_;
@@ -49,7 +51,8 @@ void RenderQueue::start(const explain::LatentRecipe& recipe, qint64 requestedAt)
                 // Queued to the GUI thread; Qt drops it if this queue is gone by then.
                 QMetaObject::invokeMethod(this, [this, image, frame] { deliverPreview(image, frame); }, Qt::QueuedConnection);
             };
-            return {session.render(recipe, preview, [&stop, &staged] { return staged && stop->load(); }), {}};
+            return {session.render(recipe, preview, [&stop, &staged] { return stop->closing.load() || (staged && stop->newerRequest.load()); }),
+                    {}};
         } catch (const std::exception& e) {
             return {{}, QString::fromStdString(e.what())};
         }

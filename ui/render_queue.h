@@ -53,7 +53,11 @@ private:
     QFutureWatcher<Result> watcher_;
     QElapsedTimer clock_;
     bool running_ = false;
-    std::shared_ptr<std::atomic<bool>> stopInFlight_;
+    struct StopFlags {
+        std::atomic<bool> newerRequest{false};  // stops the frame once it has shown a stage
+        std::atomic<bool> closing{false};       // stops it at once: nobody will see it
+    };
+    std::shared_ptr<StopFlags> stopInFlight_;
     int inFlightFrame_ = 0;  // numbers the frames started, so a late preview of a stopped one is dropped
     explain::LatentRecipe inFlight_, shown_;
     qint64 inFlightRequestedAt_ = 0;

@@ -18,7 +18,8 @@ torch::Tensor recipeWs(const GeneratorModel& model, const DirectionSet& directio
 torch::Tensor renderRecipe(const GeneratorModel& model, const DirectionSet& directions, const LatentRecipe& recipe);
 
 // How a frame is rendered in stages (Qt's mandelbrot example: show coarse at once, refine, restart on a new
-// request). A 256x256 model of the study's size needs ~370 ms a frame on 2 CPU threads, its 16x16 stage ~25.
+// request). A 256x256 model of the study's size needs ~300 ms a frame on 2 CPU threads, its 8x8 stage ~30
+// (bench_explorer --study-size, the render alone).
 struct ProgressiveRender {
     // preview(pixels) gets the coarse image (uint8 RGB [3, r, r] on the CPU; nets::SynthesisWatch::blockDone)
     // after each synthesis block of resolution r, firstPreview <= r < the model's resolution; 0: no previews.

@@ -16,7 +16,8 @@ struct MapPlacement {
 // membership strengths (umapMemberships), as umap-learn's transform() initialises new points
 // (umap_.py, init_graph_transform). umap-learn then optimises them further against the fixed map; that step is
 // left out, so a point lands inside the hull of its neighbours. The same rule serves t-SNE and PCA maps.
-// A query equal to a map vector lands on that point. InputError for mismatched shapes or too few map points.
+// A map of fewer points uses all of them. A query equal to a map vector lands on that point. InputError for
+// mismatched shapes, fewer than 2 map points or neighbours < 2.
 MapPlacement placeOnMap(const torch::Tensor& vectors, const torch::Tensor& xy, const torch::Tensor& queries, int neighbours = 15);
 
 } // namespace dermgan::explain
