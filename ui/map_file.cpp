@@ -10,7 +10,11 @@
 #include <QSaveFile>
 #include <QTextStream>
 
+#include <torch/torch.h>
+
 #include "common/errors.h"
+#include "io/file_errors.h"
+#include "io/npy.h"
 
 namespace dermgan::ui {
 
@@ -19,6 +23,34 @@ namespace {
 [[noreturn]] void fail(const QString& message) { throw InputError(message.toStdString()); }
 
 } // namespace
+
+void readMapVectors(MapResult& map, const QString& npy)
+{
+    const auto vectors = readingFile(npy.toStdString(), "a float32 [points, dimensions] .npy in the map's row order", [&] {
+        const auto read = readNpy(npy.toStdString());
+        if (read.scalar_type() != torch::kFloat32)
+            throw InputError("it holds " + std::string(c10::toString(read.scalar_type())) + " values, not float32");
+        if (read.dim() != 2)
+            throw InputError("it has " + std::to_string(read.dim()) + " dimensions, not 2");
+        if (read.size(0) != map.points.size())
+            throw InputError("it has " + std::to_string(read.size(0)) + " rows for the map's " + std::to_string(map.points.size()) +
+                             " points");
+        return read.contiguous();
+    });
+    map.vectors.assign(vectors.data_ptr<float>(), vectors.data_ptr<float>() + vectors.numel());
+    map.dimensions = static_cast<int>(vectors.size(1));
+}
+
+QString writeMapVectors(const MapResult& map, const QString& npy)
+{
+    try {
+        auto copy = map.vectors;
+        writeNpy(npy.toStdString(), torch::from_blob(copy.data(), {static_cast<int64_t>(map.points.size()), map.dimensions}));
+        return {};
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+}
 
 QString mapSummaryPath(const QString& csv)
 {

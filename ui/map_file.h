@@ -5,6 +5,7 @@
 // as <stem>.map.csv + <stem>.map.json (+ <stem>.map.features.npy, the vectors that place projections on it),
 // shown as soon as the model opens. Points carry no images: synthetic
 // ones are re-rendered from their seed, real ones are not stored (the data's licence stays with the data).
+// The .cpp sees LibTorch (io/npy) for the vectors.
 #include <QString>
 
 #include "generator_session.h"
@@ -24,6 +25,11 @@ QString bundledMapPath(const GeneratorSession& session);
 // Thumbnails are null images (the view renders synthetic ones when shown). The vectors are read when their
 // file is there; when it is missing or unusable the map still opens, and vectorsNote says why it has none.
 MapResult readMapFile(const GeneratorSession& session, const QString& csv);
+// A saved map's vectors (float32 .npy, rows in the CSV's order) into map.vectors. Throws InputError (one line
+// naming the file) when it is unreadable or its rows are not the map's points.
+void readMapVectors(MapResult& map, const QString& npy);
+// Writes map.vectors atomically; empty on success, else the reason.
+QString writeMapVectors(const MapResult& map, const QString& npy);
 // Writes the CSV, its summary and (when the map has them) its vectors, each atomically; returns the reason on
 // failure, else empty.
 QString writeMapFile(const MapResult& map, const GeneratorSession& session, const QString& csv);

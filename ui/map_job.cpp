@@ -11,8 +11,6 @@
 #include "explain/embedding.h"
 #include "explain/map_input.h"
 #include "explain/map_placement.h"
-#include "io/file_errors.h"
-#include "io/npy.h"
 
 namespace dermgan::ui {
 
@@ -58,34 +56,6 @@ MapResult runMapJob(const GeneratorSession& session, const MapJob& job, const Pr
         result.thumbnails.push_back(view.copy());
     }
     return result;
-}
-
-void readMapVectors(MapResult& map, const QString& npy)
-{
-    const auto vectors = readingFile(npy.toStdString(), "a float32 [points, dimensions] .npy in the map's row order", [&] {
-        const auto read = readNpy(npy.toStdString());
-        if (read.scalar_type() != torch::kFloat32)
-            throw InputError("it holds " + std::string(c10::toString(read.scalar_type())) + " values, not float32");
-        if (read.dim() != 2)
-            throw InputError("it has " + std::to_string(read.dim()) + " dimensions, not 2");
-        if (read.size(0) != map.points.size())
-            throw InputError("it has " + std::to_string(read.size(0)) + " rows for the map's " + std::to_string(map.points.size()) +
-                             " points");
-        return read.contiguous();
-    });
-    map.vectors.assign(vectors.data_ptr<float>(), vectors.data_ptr<float>() + vectors.numel());
-    map.dimensions = static_cast<int>(vectors.size(1));
-}
-
-QString writeMapVectors(const MapResult& map, const QString& npy)
-{
-    try {
-        auto copy = map.vectors;
-        writeNpy(npy.toStdString(), torch::from_blob(copy.data(), {static_cast<int64_t>(map.points.size()), map.dimensions}));
-        return {};
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-    }
 }
 
 MapProjection placeProjection(const MapResult& map, const std::vector<float>& imageVector, const std::vector<float>& projectionVector)

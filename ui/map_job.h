@@ -61,11 +61,6 @@ struct MapProjection {
 // Runs on the calling thread (the view runs it off the GUI thread). Throws InputError, CancelledError.
 MapResult runMapJob(const GeneratorSession& session, const MapJob& job, const ProgressCallback& progress);
 
-// A saved map's vectors (float32 .npy, rows in the CSV's order) into map.vectors. Throws InputError (one line
-// naming the file) when it is unreadable or its rows are not the map's points.
-void readMapVectors(MapResult& map, const QString& npy);
-// Writes map.vectors atomically; empty on success, else the reason.
-QString writeMapVectors(const MapResult& map, const QString& npy);
 // `imageVector` (may be empty) and `projectionVector` in the map's space. Throws InputError for vectors of
 // another size or a map too small to place on.
 MapProjection placeProjection(const MapResult& map, const std::vector<float>& imageVector, const std::vector<float>& projectionVector);
