@@ -52,25 +52,32 @@ QString writeMapVectors(const MapResult& map, const QString& npy)
     }
 }
 
-QString mapSummaryPath(const QString& csv)
+namespace {
+
+// NAME<suffix> beside NAME.csv when it exists, else `embedName` in the same folder when that exists and
+// `embedFolder` says the CSV is a `dermgan embed` folder's; else empty.
+QString besideMap(const QString& csv, const QString& suffix, const QString& embedName, bool embedFolder)
 {
     const QFileInfo info(csv);
-    const QString named = info.dir().filePath(info.completeBaseName() + QStringLiteral(".json"));
+    const QString named = info.dir().filePath(info.completeBaseName() + suffix);
     if (QFileInfo::exists(named))
         return named;
-    const QString embed = info.dir().filePath(QStringLiteral("embed.json"));
-    return QFileInfo::exists(embed) ? embed : QString();
+    const QString embed = info.dir().filePath(embedName);
+    return embedFolder && QFileInfo::exists(embed) ? embed : QString();
+}
+
+} // namespace
+
+QString mapSummaryPath(const QString& csv)
+{
+    return besideMap(csv, QStringLiteral(".json"), QStringLiteral("embed.json"), true);
 }
 
 QString mapVectorsPath(const QString& csv)
 {
-    const QFileInfo info(csv);
-    const QString named = info.dir().filePath(info.completeBaseName() + QStringLiteral(".features.npy"));
-    if (QFileInfo::exists(named))
-        return named;
     // features.npy belongs to the embedding.csv of a `dermgan embed` folder, not to any CSV beside it.
-    const QString embed = info.dir().filePath(QStringLiteral("features.npy"));
-    return mapSummaryPath(csv).endsWith(QLatin1String("/embed.json")) && QFileInfo::exists(embed) ? embed : QString();
+    return besideMap(csv, QStringLiteral(".features.npy"), QStringLiteral("features.npy"),
+                     mapSummaryPath(csv).endsWith(QLatin1String("/embed.json")));
 }
 
 QString bundledMapPath(const GeneratorSession& session)
