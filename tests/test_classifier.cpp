@@ -11,7 +11,7 @@
 
 #include "common/errors.h"
 #include "io/tagged_archive.h"
-#include "metrics/classifier_file.h"
+#include "model/classifier_file.h"
 #include "metrics/classifier_training.h"
 #include "metrics/feature_cache.h"
 #include "metrics/feature_extractor.h"
@@ -131,6 +131,36 @@ private Q_SLOTS:
             QVERIFY(QString(e.what()).contains("not a dermgan classifier"));
         }
         QVERIFY_THROWS_EXCEPTION(InputError, openFeatureExtractor(path("nothing.pt").string(), torch::kCPU));
+
+        // Read per version: a newer file is refused, and a version-1 file cannot ask for colour constancy
+        // (version-1 readers ignored it, so dermgan never wrote one; reading it would give other features).
+        auto config = tinyConfig();
+        config.colourConstancy = "shades-of-grey";
+        nets::LesionClassifier network(config);
+        for (const int version : {3, 1}) {
+            torch::serialize::OutputArchive archive;
+            writeFormatTag(archive, "dermgan-classifier", version);
+            writeJsonEntry(archive, "config", network->config);
+            writeJsonEntry(archive, "card", nlohmann::json::object());
+            torch::serialize::OutputArchive weights;
+            network->save(weights);
+            archive.write("weights", weights);
+            const std::string name = "v" + std::to_string(version) + ".dermnet";
+            const auto file = path(name.c_str());
+            saveArchive(archive, {file});
+            try {
+                loadClassifier(file, torch::kCPU);
+                QFAIL(qPrintable(QString("a version-%1 file with colour constancy was accepted").arg(version)));
+            } catch (const InputError& e) {
+                QVERIFY2(QString(e.what()).contains(version == 3 ? "format version 3; this dermgan reads up to 2 (upgrade dermgan)"
+                                                                 : "is format version 1 but its config asks for colour constancy"),
+                         e.what());
+            }
+        }
+        config.colourConstancy = "none";  // the same file without it is an ordinary version-1 classifier
+        nets::LesionClassifier plain(config);
+        saveClassifier(plain, {}, path("v1-plain.dermnet"));
+        QCOMPARE(loadClassifier(path("v1-plain.dermnet"), torch::kCPU).network->config.colourConstancy, std::string("none"));
     }
 
     void userTorchScriptExtractor()

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 
 #include <arpa/inet.h>
+#include <array>
 #include <csignal>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -21,8 +22,9 @@
 #include "common/errors.h"
 #include "distributed/aggregator.h"
 #include "distributed/private_update.h"
-#include "io/snapshot.h"
 #include "io/tagged_archive.h"
+#include "model/snapshot.h"
+#include "model/training_snapshot.h"
 #include "nets/discriminator.h"
 #include "nets/generator.h"
 #include "test_support.h"
@@ -45,15 +47,15 @@ struct SiteWeights {
 
 SiteWeights readWeights(const fs::path& path)
 {
-    auto archive = openSnapshot(path);
-    const auto config = readJsonEntry(archive, "config", path).get<train::TrainingConfig>();
+    TrainingSnapshotReader snapshot(path);
+    const auto config = snapshot.config();
     SiteWeights weights;
-    weights.federation = readJsonEntry(archive, "federation", path);
+    weights.federation = snapshot.federation();
     nets::Generator g(config.network), gEma(config.network);
     nets::Discriminator d(config.network);
-    const std::pair<const char*, torch::nn::Module*> modules[] = {{"G", g.get()}, {"D", d.get()}, {"G_ema", gEma.get()}};
-    for (const auto& [key, module] : modules) {
-        loadModuleEntry(archive, key, *module, path);
+    snapshot.loadNetworks(*gEma, *g, *d);
+    const std::array<torch::nn::Module*, 3> modules{g.get(), d.get(), gEma.get()};  // the order the sites compare
+    for (torch::nn::Module* module : modules) {
         std::vector<torch::Tensor> tensors;
         for (const auto& p : module->parameters())
             tensors.push_back(p.detach().clone());
@@ -446,14 +448,12 @@ private:
 
     static std::pair<std::vector<std::string>, double> readWeightsWithoutFederation(const fs::path& file)
     {
-        auto archive = openSnapshot(file);
-        const auto config = readJsonEntry(archive, "config", file).get<train::TrainingConfig>();
-        const double p = readJsonEntry(archive, "progress", file).at("augment_p").get<double>();
+        TrainingSnapshotReader snapshot(file);
+        const auto config = snapshot.config();
+        const double p = snapshot.progress().augmentP;
         nets::Generator g(config.network), gEma(config.network);
         nets::Discriminator d(config.network);
-        loadModuleEntry(archive, "G", *g, file);
-        loadModuleEntry(archive, "D", *d, file);
-        loadModuleEntry(archive, "G_ema", *gEma, file);
+        snapshot.loadNetworks(*gEma, *g, *d);
         return {{moduleHash(*g), moduleHash(*d), moduleHash(*gEma)}, p};
     }
 };

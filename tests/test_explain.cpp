@@ -23,7 +23,8 @@
 #include "explain/projector.h"
 #include "explain/umap.h"
 #include "io/npy.h"
-#include "metrics/classifier_file.h"
+#include "io/tagged_archive.h"
+#include "model/classifier_file.h"
 #include "metrics/feature_extractor.h"
 #include "nets/latents.h"
 

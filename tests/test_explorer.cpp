@@ -37,7 +37,7 @@
 #include "reader_study_view.h"
 #include "metrics/reader_study.h"
 #include "io/png_text.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 #include "main_window.h"
 #include "palette_chart_view.h"
 #include "nets/generator.h"

@@ -15,9 +15,9 @@
 
 #include "common/errors.h"
 #include "io/npy.h"
-#include "io/snapshot.h"
-#include "io/stylegan2_import.h"
-#include "io/torchscript_export.h"
+#include "model/snapshot.h"
+#include "model/stylegan2_import.h"
+#include "model/torchscript_export.h"
 #include "io/zip_archive.h"
 #include "test_support.h"
 

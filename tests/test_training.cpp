@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <fstream>
+#include <functional>
 
 #include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
@@ -13,8 +14,10 @@
 #include "common/errors.h"
 #include "io/npy.h"
 #include "io/png_text.h"
-#include "io/snapshot.h"
+#include "io/tagged_archive.h"
 #include "io/zip_archive.h"
+#include "model/snapshot.h"
+#include "model/training_snapshot.h"
 #include "nets/discriminator.h"
 #include "train/augment_pipe.h"
 #include "train/losses.h"
@@ -442,6 +445,37 @@ private Q_SLOTS:
                 QFAIL(name);
             } catch (const InputError& e) {
                 QVERIFY2(QString(e.what()).contains(fragment), e.what());
+            }
+        }
+    }
+
+    // The version of a snapshot is read before anything else: a newer dermgan's file is refused in one line
+    // by every reader (not half-read as if it had this layout), and so is a version below 1.
+    void newerVersionsAreRefusedByEveryReader()
+    {
+        Trainer trainer(tinyConfig(path("run")), tinyData());
+        for (const int version : {2, 0}) {
+            const std::string file = "v" + std::to_string(version) + ".dermgan";
+            const char* name = file.c_str();
+            torch::serialize::OutputArchive archive;
+            writeFormatTag(archive, "dermgan-snapshot", version);
+            writeJsonEntry(archive, "config", tinyConfig(path("run")));
+            saveArchive(archive, {path(name)});
+            const QString expected = version == 2 ? "has format version 2; this dermgan reads up to 1 (upgrade dermgan)"
+                                                  : "has format version 0; versions of a dermgan snapshot start at 1";
+            const std::vector<std::pair<const char*, std::function<void()>>> readers{
+                {"loadGeneratorModel", [&] { loadGeneratorModel(path(name), c10::Device(c10::kCPU)); }},
+                {"TrainingSnapshotReader", [&] { TrainingSnapshotReader{path(name)}.config(); }},
+                {"Trainer::resume", [&] { trainer.resume(path(name)); }}};
+            for (const auto& [reader, read] : readers) {
+                try {
+                    read();
+                    QFAIL(qPrintable(QString("%1 read a version-%2 snapshot").arg(reader).arg(version)));
+                } catch (const InputError& e) {
+                    QVERIFY2(QString(e.what()).contains(expected) && QString(e.what()).contains(name) &&
+                                 !QString(e.what()).contains('\n'),
+                             e.what());
+                }
             }
         }
     }

@@ -3,7 +3,8 @@
 #include <torch/torch.h>
 
 #include "explain/latent_directions.h"
-#include "io/snapshot.h"
+#include "io/tagged_archive.h"
+#include "model/snapshot.h"
 #include "nets/generator.h"
 
 namespace dermgan::test {

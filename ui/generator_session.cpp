@@ -16,7 +16,7 @@
 #include "explain/latent_directions.h"
 #include "explain/latent_render.h"
 #include "io/image_io.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan::ui {
 

@@ -6,7 +6,7 @@
 
 #include "common/errors.h"
 #include "data/subset_loader.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan::ui {
 

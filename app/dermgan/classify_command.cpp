@@ -16,7 +16,7 @@
 #include "io/image_io.h"
 #include "metrics/binary_aucs.h"
 #include "metrics/classification_report.h"
-#include "metrics/classifier_file.h"
+#include "model/classifier_file.h"
 #include "metrics/classifier_training.h"
 #include "metrics/generalisation_report.h"
 #include "metrics/synthetic_set.h"

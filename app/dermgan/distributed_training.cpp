@@ -11,7 +11,7 @@
 #include "common/runtime.h"
 #include "common/exit_codes.h"
 #include "terminal_progress.h"
-#include "io/snapshot.h"
+#include "model/training_snapshot.h"
 
 namespace dermgan::cli {
 
@@ -152,14 +152,10 @@ void restoreFederatedOptions(DistributedArgs& args, const fs::path& snapshot, co
 {
     if (!args.federated)
         return;
-    auto archive = openSnapshot(snapshot);
-    nlohmann::json entry;
-    try {
-        entry = readJsonEntry(archive, "federation", snapshot);
-    } catch (const InputError&) {
+    const auto entry = TrainingSnapshotReader(snapshot).federation();
+    if (entry.is_null())
         throw InputError("snapshot " + snapshot.string() + " is not a federated round snapshot; expected one written by "
                          "dermgan train --federated");
-    }
     const int rounds = args.federation.rounds;
     args.federation = entry.at("options").get<distributed::FederatedOptions>();
     if (command.count("--rounds"))

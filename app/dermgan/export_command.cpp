@@ -7,8 +7,8 @@
 
 #include "common/errors.h"
 #include "common/exit_codes.h"
-#include "io/snapshot.h"
-#include "io/torchscript_export.h"
+#include "model/snapshot.h"
+#include "model/torchscript_export.h"
 #include "model_commands.h"
 
 namespace dermgan::cli {

@@ -8,7 +8,7 @@
 #include "common/runtime.h"
 #include "common/exit_codes.h"
 #include "io/image_io.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 #include "model_arguments.h"
 #include "model_commands.h"
 #include "nets/latents.h"

@@ -14,7 +14,7 @@
 
 #include "common/errors.h"
 #include "common/exit_codes.h"
-#include "io/stylegan2_import.h"
+#include "model/stylegan2_import.h"
 #include "model_arguments.h"
 #include "model_commands.h"
 

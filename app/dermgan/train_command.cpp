@@ -12,11 +12,11 @@
 #include "distributed_training.h"
 #include "common/exit_codes.h"
 #include "io/run_folder_lock.h"
-#include "io/snapshot.h"
+#include "model/training_snapshot.h"
 #include "model_commands.h"
 #include "terminal_progress.h"
 #include "train/trainer.h"
-#include "training_data.h"
+#include "train/training_data.h"
 
 namespace dermgan::cli {
 
@@ -101,8 +101,7 @@ train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
         if (file.empty())
             throw InputError("--resume latest: no latest.dermgan in " + config.outDir + "; expected a previous run there");
     }
-    auto archive = openSnapshot(file);
-    auto stored = readJsonEntry(archive, "config", file).get<train::TrainingConfig>();
+    auto stored = TrainingSnapshotReader(file).config();
     auto given = freshConfig(args, command);
     given.network.classCount = args.cond == "on" ? std::max(stored.network.classCount, 1) : 0;
     // A dataset moved since (or an older snapshot's relative path, which depended on the folder it ran in):
@@ -213,7 +212,7 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
         readOptions.skipBad = args->skipBad;
         TerminalProgress bar(!args->json);
         // --dry-run decodes too ("validate everything"): a damaged image fails now, not an hour into the run.
-        auto prepared = prepareTrainingData(config, conditional, readOptions, bar.callback());
+        auto prepared = train::prepareTrainingData(config, conditional, readOptions, bar.callback());
         bar.finish();
         config.validate();
         if (args->dryRun) {
@@ -238,8 +237,7 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
             if (distributed.federated)
                 summary["federation"] = distributed.federation;
             if (!args->resume.empty()) {
-                auto archive = openSnapshot(args->resume);
-                summary["resume_kimg"] = readJsonEntry(archive, "progress", args->resume).value("kimg", 0.0);
+                summary["resume_kimg"] = TrainingSnapshotReader(args->resume).progress().kimg();
             }
             std::cout << summary.dump(2) << "\n";
             exitCode = kOk;

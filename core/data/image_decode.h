@@ -9,19 +9,9 @@
 
 #include <opencv2/core.hpp>
 
+#include "common/resolution.h"  // the sizes decoding accepts
+
 namespace dermgan {
-
-constexpr int kMinResolution = 16;
-constexpr int kMaxResolution = 1024;
-
-// Generators and StyleGAN2-ADA datasets: a power of two from 16 to 1024.
-bool isSupportedResolution(int resolution);
-// Throws InputError: "<what> is N; expected a power of two from 16 to 1024".
-void requireSupportedResolution(int resolution, const std::string& what = "resolution");
-// Decoded images (the pixel cache, classifiers): a multiple of 16 from 16 to 1024, so that a classifier can
-// look at 96x96 lesions. Throws InputError: "<what> is N; expected a multiple of 16 from 16 to 1024".
-bool isSupportedImageResolution(int resolution);
-void requireSupportedImageResolution(int resolution, const std::string& what = "resolution");
 
 // Decodes encoded image bytes to 8-bit RGB (3 channels). Throws InputError naming `name` when the data are
 // not an image or are truncated.

@@ -12,7 +12,7 @@
 #include "common/hashing.h"
 #include "common/random.h"
 #include "io/atomic_file.h"
-#include "io/snapshot.h"
+#include "model/training_snapshot.h"
 
 namespace dermgan::distributed {
 
@@ -64,9 +64,9 @@ int recordedRound(const fs::path& siteDir)
     const fs::path latest = train::latestSnapshot(siteDir);
     if (latest.empty())
         return -1;
-    auto archive = openSnapshot(latest);
+    const auto federation = TrainingSnapshotReader(latest).federation();
     try {
-        return readJsonEntry(archive, "federation", latest).at("round").get<int>();
+        return federation.at("round").get<int>();
     } catch (const std::exception&) {
         throw InputError("snapshot " + latest.string() + " is not a federated round snapshot; expected one written by "
                          "dermgan train --federated");

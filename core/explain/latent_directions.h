@@ -13,7 +13,7 @@
 
 #include <torch/types.h>
 
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan::explain {
 

@@ -6,7 +6,7 @@
 
 #include "explain/latent_directions.h"
 #include "explain/latent_recipe.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan::explain {
 

@@ -13,7 +13,7 @@
 #include "common/progress.h"
 #include "explain/embedding.h"
 #include "explain/umap.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan::explain {
 

@@ -11,7 +11,7 @@
 #include <torch/types.h>
 
 #include "common/progress.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan::explain {
 

@@ -5,7 +5,7 @@
 
 #include "common/errors.h"
 #include "io/torchscript_file.h"
-#include "metrics/classifier_file.h"
+#include "model/classifier_file.h"
 #include "metrics/feature_extractor.h"
 
 namespace dermgan::explain {

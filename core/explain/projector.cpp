@@ -9,6 +9,7 @@
 #include "data/image_store.h"
 #include "io/npy.h"
 #include "nets/latents.h"
+#include "nets/module_copy.h"
 
 namespace dermgan::explain {
 
@@ -21,13 +22,7 @@ namespace {
 nets::Generator copyGenerator(const GeneratorModel& model)
 {
     nets::Generator copy(model.network());
-    torch::NoGradGuard noGrad;
-    auto params = model.generator->named_parameters();
-    for (auto& item : copy->named_parameters())
-        item.value().copy_(params[item.key()]);
-    auto buffers = model.generator->named_buffers();
-    for (auto& item : copy->named_buffers())
-        item.value().copy_(buffers[item.key()]);
+    nets::copyModuleState(*model.generator, *copy);
     copy->to(model.device);
     copy->eval();
     copy->fusedModconv = model.generator->fusedModconv;

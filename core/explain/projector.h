@@ -15,7 +15,7 @@
 
 #include "explain/image_distances.h"
 #include "explain/perceptual_distance.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 #include "metrics/feature_extractor.h"
 
 namespace dermgan::explain {

@@ -14,8 +14,7 @@ namespace dermgan {
 
 namespace fs = std::filesystem;
 
-torch::serialize::InputArchive openTaggedArchive(const fs::path& path, const std::string& format, int maxVersion,
-                                                 const std::string& what)
+TaggedArchive openTaggedArchive(const fs::path& path, const std::string& format, int maxVersion, const std::string& what)
 {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
@@ -42,7 +41,10 @@ torch::serialize::InputArchive openTaggedArchive(const fs::path& path, const std
         throw InputError(what + " " + path.string() + " has format version " +
                          (version.isInt() ? std::to_string(version.toInt()) : std::string("?")) + "; this dermgan reads up to " +
                          std::to_string(maxVersion) + " (upgrade dermgan)");
-    return archive;
+    if (version.toInt() < 1)
+        throw InputError("file " + path.string() + " has format version " + std::to_string(version.toInt()) +
+                         "; versions of a " + what + " start at 1 (damaged file?)");
+    return {std::move(archive), static_cast<int>(version.toInt())};
 }
 
 void writeFormatTag(torch::serialize::OutputArchive& archive, const std::string& format, int version)

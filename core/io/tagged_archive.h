@@ -15,9 +15,17 @@ namespace dermgan {
 
 void writeFormatTag(torch::serialize::OutputArchive& archive, const std::string& format, int version);
 
+// An opened file and the format version it was written with, for the reader to dispatch on.
+struct TaggedArchive {
+    torch::serialize::InputArchive archive;
+    int version = 0;
+};
+
 // Opens `path` and checks its tag. `what` names the kind in errors ("dermgan snapshot", "classifier").
-torch::serialize::InputArchive openTaggedArchive(const std::filesystem::path& path, const std::string& format,
-                                                 int maxVersion, const std::string& what);
+// InputError (one line naming the file) when it is missing, damaged, of another format, or of a version
+// above `maxVersion` (written by a newer dermgan).
+TaggedArchive openTaggedArchive(const std::filesystem::path& path, const std::string& format, int maxVersion,
+                                const std::string& what);
 
 void writeJsonEntry(torch::serialize::OutputArchive& archive, const std::string& key, const nlohmann::json& json);
 nlohmann::json readJsonEntry(torch::serialize::InputArchive& archive, const std::string& key,

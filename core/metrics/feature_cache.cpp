@@ -36,7 +36,7 @@ torch::Tensor cachedFeatures(FeatureExtractor& extractor, const std::string& sou
     std::error_code ec;
     if (useCache && fs::is_regular_file(file, ec)) {
         try {
-            auto archive = openTaggedArchive(file, kFeatureFormat, kFeatureVersion, "feature cache");
+            auto archive = openTaggedArchive(file, kFeatureFormat, kFeatureVersion, "feature cache").archive;
             if (readJsonEntry(archive, "key", file).get<std::string>() == key) {
                 torch::Tensor features;
                 archive.read("features", features);

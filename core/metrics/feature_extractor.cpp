@@ -8,7 +8,7 @@
 #include "common/errors.h"
 #include "data/image_store.h"
 #include "io/torchscript_file.h"
-#include "metrics/classifier_file.h"
+#include "model/classifier_file.h"
 
 namespace dermgan::metrics {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "common/progress.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 #include "metrics/classifier_training.h"
 #include "nets/generator.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/errors.h"
-#include "data/image_decode.h"
+#include "common/resolution.h"
 
 namespace dermgan::nets {
 

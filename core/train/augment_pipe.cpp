@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "model/training_config.h"
 
 namespace dermgan::train {
 
@@ -13,18 +14,11 @@ namespace F = torch::nn::functional;
 
 AugmentSpec AugmentSpec::fromString(const std::string& groups)
 {
+    const auto on = parseAugmentGroups(groups);
     AugmentSpec spec;
-    if (groups == "none") {
-        spec.blit = spec.geometric = spec.color = false;
-        return spec;
-    }
-    for (char c : groups)
-        if (c != 'b' && c != 'g' && c != 'c')
-            throw InputError("augmentation '" + groups + "' is not known; expected letters of 'bgc' (blit, geometric, "
-                             "colour) or 'none'");
-    spec.blit = groups.find('b') != std::string::npos;
-    spec.geometric = groups.find('g') != std::string::npos;
-    spec.color = groups.find('c') != std::string::npos;
+    spec.blit = on.blit;
+    spec.geometric = on.geometric;
+    spec.color = on.color;
     return spec;
 }
 

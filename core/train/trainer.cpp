@@ -17,8 +17,9 @@
 #include "io/file_errors.h"
 #include "io/image_io.h"
 #include "io/run_folder_lock.h"
-#include "io/snapshot.h"
+#include "model/training_snapshot.h"
 #include "nets/latents.h"
+#include "nets/module_copy.h"
 #include "train/augment_pipe.h"
 #include "train/losses.h"
 #include "train/real_sampler.h"
@@ -154,9 +155,7 @@ struct Trainer::State {
         auto source = G->named_parameters();
         for (auto& item : G_ema->named_parameters())
             item.value().copy_(source[item.key()].detach().lerp(item.value(), beta));
-        auto buffers = G->named_buffers();
-        for (auto& item : G_ema->named_buffers())
-            item.value().copy_(buffers[item.key()]);
+        nets::copyBuffers(*G, *G_ema);
     }
 
     void trainGenerator()
@@ -238,21 +237,24 @@ struct Trainer::State {
         }
     }
 
-    nlohmann::json progressJson() const
+    TrainingProgress progress() const
     {
-        return {{"nimg", nimg},
-                {"kimg", static_cast<double>(nimg) / 1000.0},
-                {"step", step},
-                {"tick", tick},
-                {"augment_p", ada.p},
-                {"ada_pending_sign_sum", ada.pendingSignSum},
-                {"ada_pending_count", ada.pendingCount},
-                {"ada_pending_steps", ada.pendingSteps},
-                {"ada_last_sign_mean", ada.lastSignMean},
-                {"pl_mean", plMean},
-                {"wall_seconds", wallSeconds},
-                {"images", data.labels.size()},
-                {"runtime", runtimeDescription(device)}};
+        return {nimg, step, tick, ada.p, ada.pendingSignSum, ada.pendingCount, ada.pendingSteps, ada.lastSignMean,
+                plMean, wallSeconds, data.labels.size(), runtimeDescription(device)};
+    }
+
+    void restore(const TrainingProgress& progress)
+    {
+        nimg = progress.nimg;
+        step = progress.step;
+        tick = progress.tick;
+        ada.p = progress.augmentP;
+        ada.pendingSignSum = progress.adaPendingSignSum;
+        ada.pendingCount = progress.adaPendingCount;
+        ada.pendingSteps = progress.adaPendingSteps;
+        ada.lastSignMean = progress.adaLastSignMean;
+        plMean = progress.plMean;
+        wallSeconds = progress.wallSeconds;
     }
 
     void writeSampleGrid(const fs::path& path)
@@ -307,15 +309,7 @@ Trainer::Trainer(TrainingConfig config, TrainingData data) : s_(std::make_unique
     s.G = nets::Generator(s.config.network);
     s.D = nets::Discriminator(s.config.network);
     s.G_ema = nets::Generator(s.config.network);
-    {
-        torch::NoGradGuard noGrad;
-        auto source = s.G->named_parameters();
-        for (auto& item : s.G_ema->named_parameters())
-            item.value().copy_(source[item.key()]);
-        auto buffers = s.G->named_buffers();
-        for (auto& item : s.G_ema->named_buffers())
-            item.value().copy_(buffers[item.key()]);
-    }
+    nets::copyModuleState(*s.G, *s.G_ema);
     s.G->to(s.device);
     s.D->to(s.device);
     s.G_ema->to(s.device);
@@ -442,32 +436,15 @@ void Trainer::saveSnapshot(const fs::path& path, const nlohmann::json& federatio
                            const std::vector<fs::path>& copies) const
 {
     auto& s = *s_;
-    torch::serialize::OutputArchive archive;
-    writeSnapshotHeader(archive, s.config);
-    writeJsonEntry(archive, "progress", s.progressJson());
-    if (!federation.is_null())
-        writeJsonEntry(archive, "federation", federation);
-    const std::pair<const char*, torch::nn::Module*> modules[] = {{"G_ema", s.G_ema.get()}, {"G", s.G.get()}, {"D", s.D.get()}};
-    for (const auto& [key, module] : modules) {
-        torch::serialize::OutputArchive entry;
-        module->save(entry);
-        archive.write(key, entry);
-    }
-    torch::serialize::OutputArchive optG, optD;
-    s.optG->save(optG);
-    s.optD->save(optD);
-    archive.write("opt_G", optG);
-    archive.write("opt_D", optD);
-    archive.write("rng/torch", at::detail::getDefaultCPUGenerator().get_state());
-    std::ostringstream rng;
-    rng << s.rng;
-    archive.write("rng/sampler", c10::IValue(s.sampler->state()));
-    archive.write("rng/flip", c10::IValue(rng.str()));
+    std::ostringstream flips;
+    flips << s.rng;
     std::vector<fs::path> destinations{path};
     if (path.parent_path() == fs::path(s.config.outDir))
         destinations.push_back(path.parent_path() / "latest.dermgan");
     destinations.insert(destinations.end(), copies.begin(), copies.end());
-    saveArchive(archive, destinations);
+    writeTrainingSnapshot({s.config, s.progress(), federation, *s.G_ema, *s.G, *s.D, *s.optG, *s.optD,
+                           at::detail::getDefaultCPUGenerator().get_state(), s.sampler->state(), flips.str()},
+                          destinations);
 }
 
 void Trainer::resume(const fs::path& path)
@@ -475,52 +452,27 @@ void Trainer::resume(const fs::path& path)
     // Any failure of a damaged or foreign file is one line naming it (a shrunk member once crashed here).
     readingFile(path, "a dermgan training snapshot (latest.dermgan or snapshot-*.dermgan of dermgan train)", [&] {
         auto& s = *s_;
-        auto archive = openSnapshot(path);
-        const auto stored = readJsonEntry(archive, "config", path).get<TrainingConfig>();
+        TrainingSnapshotReader snapshot(path);
+        const auto stored = snapshot.config();
         if (nlohmann::json(stored.network) != nlohmann::json(s.config.network))
             throw InputError("snapshot " + path.string() + " was trained with another network configuration (" +
                              nlohmann::json(stored.network).dump() + "); expected the one of this run");
-        const auto progress = readJsonEntry(archive, "progress", path);
-        if (progress.value("images", std::size_t{0}) != s.data.labels.size())
-            throw InputError("snapshot " + path.string() + " was trained on " +
-                             std::to_string(progress.value("images", std::size_t{0})) + " images; this run has " +
+        const auto progress = snapshot.progress();
+        if (progress.images != s.data.labels.size())
+            throw InputError("snapshot " + path.string() + " was trained on " + std::to_string(progress.images) +
+                             " images; this run has " +
                              std::to_string(s.data.labels.size()) + " (another dataset or split?)");
-        loadModuleEntry(archive, "G_ema", *s.G_ema, path);
-        loadModuleEntry(archive, "G", *s.G, path);
-        loadModuleEntry(archive, "D", *s.D, path);
+        snapshot.loadNetworks(*s.G_ema, *s.G, *s.D);
         s.G->to(s.device);
         s.D->to(s.device);
         s.G_ema->to(s.device);
-        try {
-            torch::serialize::InputArchive optG, optD;
-            archive.read("opt_G", optG);
-            archive.read("opt_D", optD);
-            s.optG->load(optG);
-            s.optD->load(optD);
-            torch::Tensor rngState;
-            archive.read("rng/torch", rngState);
-            auto generator = at::detail::getDefaultCPUGenerator();  // shares the global generator's state
-            generator.set_state(rngState);
-            c10::IValue samplerState, flipState;
-            archive.read("rng/sampler", samplerState);
-            archive.read("rng/flip", flipState);
-            s.sampler->restore(samplerState.toStringRef());
-            std::istringstream flip(flipState.toStringRef());
-            flip >> s.rng;
-        } catch (const c10::Error& e) {
-            throw InputError("snapshot " + path.string() + " has no usable optimizer/RNG state (a generator-only export?): " +
-                             e.msg().substr(0, e.msg().find('\n')));
-        }
-        s.nimg = progress.at("nimg").get<int64_t>();
-        s.step = progress.at("step").get<int64_t>();
-        s.tick = progress.at("tick").get<int64_t>();
-        s.ada.p = progress.at("augment_p").get<double>();
-        s.ada.pendingSignSum = progress.value("ada_pending_sign_sum", 0.0);
-        s.ada.pendingCount = progress.value("ada_pending_count", int64_t{0});
-        s.ada.pendingSteps = progress.value("ada_pending_steps", 0);
-        s.ada.lastSignMean = progress.value("ada_last_sign_mean", 0.0);
-        s.plMean = progress.value("pl_mean", 0.0);
-        s.wallSeconds = progress.value("wall_seconds", 0.0);
+        const auto streams = snapshot.loadOptimisersAndRng(*s.optG, *s.optD);
+        auto generator = at::detail::getDefaultCPUGenerator();  // shares the global generator's state
+        generator.set_state(streams.torchRngState);
+        s.sampler->restore(streams.samplerState);
+        std::istringstream flips(streams.flipState);
+        flips >> s.rng;
+        s.restore(progress);
     });
 
     // Outside the file check: a failed rewrite here is this run's folder, not a bad snapshot.

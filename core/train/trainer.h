@@ -14,7 +14,7 @@
 
 #include "nets/discriminator.h"
 #include "nets/generator.h"
-#include "train/training_config.h"
+#include "model/training_config.h"
 
 namespace dermgan::train {
 

@@ -4,7 +4,7 @@
 
 #include "common/errors.h"
 #include "fuzz_support.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

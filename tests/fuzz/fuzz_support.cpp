@@ -7,7 +7,8 @@
 
 #include <torch/torch.h>
 
-#include "io/snapshot.h"
+#include "io/tagged_archive.h"
+#include "model/snapshot.h"
 
 namespace dermgan::fuzz {
 

@@ -12,7 +12,7 @@
 #include "fuzz_support.h"
 #include "explain/latent_recipe.h"
 #include "io/npy.h"
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 #include "io/tagged_archive.h"
 #include "io/zip_archive.h"
 

@@ -6,7 +6,7 @@
 // batch size 1 (the C++ tracer records sizes as constants).
 #include <filesystem>
 
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan {
 

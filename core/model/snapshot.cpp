@@ -1,29 +1,35 @@
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 #include <torch/torch.h>
 
 #include "common/errors.h"
-#include "io/atomic_file.h"
 #include "io/file_errors.h"
-#include "io/stylegan2_import.h"
+#include "io/tagged_archive.h"
+#include "model/snapshot_layout.h"
+#include "model/stylegan2_import.h"
+#include "nets/module_copy.h"
 
 namespace dermgan {
 
 namespace fs = std::filesystem;
 
-void writeSnapshotHeader(torch::serialize::OutputArchive& archive, const train::TrainingConfig& config)
+namespace snapshot_layout {
+
+void writeHeader(torch::serialize::OutputArchive& archive, const train::TrainingConfig& config)
 {
-    writeFormatTag(archive, kSnapshotFormat, kSnapshotVersion);
-    writeJsonEntry(archive, "config", config);
+    writeFormatTag(archive, kFormat, kVersion);
+    writeJsonEntry(archive, entry::kConfig, config);
 }
 
-torch::serialize::InputArchive openSnapshot(const fs::path& path)
+TaggedArchive openSnapshot(const fs::path& path)
 {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
         throw InputError("snapshot " + path.string() + " does not exist: expected a .dermgan file written by dermgan train");
-    return openTaggedArchive(path, kSnapshotFormat, kSnapshotVersion, "dermgan snapshot");
+    return openTaggedArchive(path, kFormat, kVersion, "dermgan snapshot");
 }
+
+} // namespace snapshot_layout
 
 namespace {
 
@@ -40,12 +46,14 @@ GeneratorModel loadGeneratorModelUnchecked(const fs::path& path)
 {
     if (path.extension() == ".npz")  // a StyleGAN2-ADA network converted by packaging/stylegan2_to_npz.py
         return importStyleGan2(path);
-    auto archive = openSnapshot(path);
+    namespace layout = snapshot_layout;
+    auto opened = layout::openSnapshot(path);  // version 1 is the only layout so far: a new one branches here
+    auto& archive = opened.archive;
     GeneratorModel model;
     model.path = path;
     try {
-        model.training = readJsonEntry(archive, "config", path).get<train::TrainingConfig>();
-        model.progress = readJsonEntry(archive, "progress", path);
+        model.training = readJsonEntry(archive, layout::entry::kConfig, path).get<train::TrainingConfig>();
+        model.progress = readJsonEntry(archive, layout::entry::kProgress, path);
         if (!model.progress.is_object())  // files written before progress was always an object
             model.progress = nlohmann::json::object();
     } catch (const nlohmann::json::exception& e) {
@@ -53,7 +61,7 @@ GeneratorModel loadGeneratorModelUnchecked(const fs::path& path)
     }
     model.training.network.validate();
     model.generator = nets::Generator(model.training.network);
-    loadModuleEntry(archive, "G_ema", *model.generator, path);
+    loadModuleEntry(archive, layout::entry::kGeneratorEma, *model.generator, path);
     model.generator->eval();
     model.hash = moduleHash(*model.generator);
     return model;
@@ -70,22 +78,15 @@ GeneratorModel loadGeneratorModel(const fs::path& path, const c10::Device& devic
 
 void exportGenerator(const GeneratorModel& model, const fs::path& destination)
 {
+    namespace layout = snapshot_layout;
     torch::serialize::OutputArchive archive;
-    writeSnapshotHeader(archive, model.training);
-    writeJsonEntry(archive, "progress", model.progress);
+    layout::writeHeader(archive, model.training);
+    writeJsonEntry(archive, layout::entry::kProgress, model.progress);
     torch::serialize::OutputArchive generator;
     nets::Generator cpu(model.training.network);
-    {
-        torch::NoGradGuard noGrad;
-        auto source = model.generator->named_parameters();
-        for (auto& item : cpu->named_parameters())
-            item.value().copy_(source[item.key()].to(torch::kCPU));
-        auto buffers = model.generator->named_buffers();
-        for (auto& item : cpu->named_buffers())
-            item.value().copy_(buffers[item.key()].to(torch::kCPU));
-    }
+    nets::copyModuleState(*model.generator, *cpu);
     cpu->save(generator);
-    archive.write("G_ema", generator);
+    archive.write(layout::entry::kGeneratorEma, generator);
     saveArchive(archive, {destination});
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "io/snapshot.h"
+#include "model/snapshot.h"
 
 namespace dermgan {
 

@@ -1,7 +1,6 @@
-#include "train/training_config.h"
+#include "model/training_config.h"
 
 #include "common/errors.h"
-#include "train/augment_pipe.h"
 
 namespace dermgan::train {
 
@@ -35,9 +34,21 @@ void TrainingConfig::validate() const
     require(adaKimg > 0.0, "ada-kimg must be positive");
     require(tickKimg > 0.0 && snapshotKimg > 0.0, "tick and snapshot intervals must be positive");
     require(subset == "train" || subset == "all", "subset is '" + subset + "'; expected train or all");
-    AugmentSpec::fromString(augment);
+    parseAugmentGroups(augment);
     require(adaResample == "bilinear" || adaResample == "wavelet",
             "ADA resampling '" + adaResample + "' is not known; expected bilinear or wavelet");
+}
+
+AugmentGroups parseAugmentGroups(const std::string& groups)
+{
+    if (groups == "none")
+        return {false, false, false};
+    for (char c : groups)
+        if (c != 'b' && c != 'g' && c != 'c')
+            throw InputError("augmentation '" + groups + "' is not known; expected letters of 'bgc' (blit, geometric, "
+                             "colour) or 'none'");
+    return {groups.find('b') != std::string::npos, groups.find('g') != std::string::npos,
+            groups.find('c') != std::string::npos};
 }
 
 void to_json(nlohmann::json& j, const TrainingConfig& c)

@@ -49,6 +49,15 @@ struct TrainingConfig {
     void validate() const;
 };
 
+// The ADA groups that a config's `augment` string turns on (train::AugmentSpec adds their strengths).
+struct AugmentGroups {
+    bool blit = true;       // xflip, rotate90, integer translation
+    bool geometric = true;  // scaling, rotation, anisotropy, fractional translation
+    bool color = true;      // brightness, contrast, luma flip, hue, saturation
+};
+// "bgc" (all), "bg", "b", ..., or "none". InputError naming the string and the letters expected.
+AugmentGroups parseAugmentGroups(const std::string& groups);
+
 void to_json(nlohmann::json& json, const TrainingConfig& config);
 void from_json(const nlohmann::json& json, TrainingConfig& config);
 

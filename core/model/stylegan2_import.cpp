@@ -1,4 +1,4 @@
-#include "io/stylegan2_import.h"
+#include "model/stylegan2_import.h"
 
 #include <set>
 

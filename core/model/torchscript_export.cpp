@@ -1,4 +1,4 @@
-#include "io/torchscript_export.h"
+#include "model/torchscript_export.h"
 
 #include <sstream>
 

@@ -1,11 +1,11 @@
-#include "training_data.h"
+#include "train/training_data.h"
 
 #include "common/errors.h"
 #include "data/subset_loader.h"
 
-namespace dermgan::cli {
+namespace dermgan::train {
 
-PreparedData prepareTrainingData(train::TrainingConfig& config, bool conditional, const ReadOptions& readOptions,
+PreparedData prepareTrainingData(TrainingConfig& config, bool conditional, const ReadOptions& readOptions,
                                  const ProgressCallback& progress)
 {
     if (config.subset != "train" && config.subset != "all")
@@ -36,4 +36,4 @@ PreparedData prepareTrainingData(train::TrainingConfig& config, bool conditional
     return prepared;
 }
 
-} // namespace dermgan::cli
+} // namespace dermgan::train
