@@ -11,10 +11,10 @@
 
 #include "common/errors.h"
 #include "io/tagged_archive.h"
-#include "model/classifier_file.h"
 #include "metrics/classifier_training.h"
 #include "metrics/feature_cache.h"
 #include "metrics/feature_extractor.h"
+#include "model/classifier_file.h"
 
 using namespace dermgan;
 using namespace dermgan::metrics;

@@ -17,6 +17,8 @@
 #include "explain/image_distances.h"
 #include "explain/latent_directions.h"
 #include "explain/latent_render.h"
+#include "explain/map_input.h"
+#include "explain/map_methods.h"
 #include "explain/map_placement.h"
 #include "explain/neighbours.h"
 #include "explain/projection_calibration.h"
@@ -24,8 +26,8 @@
 #include "explain/umap.h"
 #include "io/npy.h"
 #include "io/tagged_archive.h"
-#include "model/classifier_file.h"
 #include "metrics/feature_extractor.h"
+#include "model/classifier_file.h"
 #include "nets/latents.h"
 
 using namespace dermgan;
@@ -576,6 +578,35 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(small.note).contains("21 points"), small.note.c_str());
         const auto enough = measureMapQuality(torch::randn({22, 5}), torch::randn({22, 2}), 10);
         QVERIFY(enough.trustworthiness && enough.note.empty());
+    }
+
+    // The table that `embed` and the Map tab enumerate: every method in it computes a [N, 2] map, and a name
+    // outside it is refused with the table's own list.
+    void everyListedMapMethodComputesAMap()
+    {
+        torch::manual_seed(5);
+        const auto vectors = torch::randn({60, 6});
+        for (const auto& method : mapMethods()) {
+            QVERIFY2(hasMapComputation(method.name) && findMapMethod(method.name) == &method, method.name.c_str());
+            MapOptions options;
+            options.method = method.name;
+            options.tsne.perplexity = 10;
+            options.tsne.iterations = 300;  // a map, not a good one: this checks the wiring
+            options.umap.epochs = 100;
+            options.umap.neighbours = 10;
+            const auto map = computeMap(vectors, options);
+            QCOMPARE(map.sizes(), (std::vector<int64_t>{60, 2}));
+            QVERIFY2(torch::isfinite(map).all().item<bool>() && map.std().item<double>() > 0, method.name.c_str());
+        }
+        QCOMPARE(mapMethodNameList(), std::string("umap, tsne or pca"));
+        MapOptions unknown;
+        unknown.method = "isomap";
+        try {
+            computeMap(vectors, unknown);
+            QFAIL("an unknown method was computed");
+        } catch (const InputError& e) {
+            QCOMPARE(std::string(e.what()), std::string("map method 'isomap' is not known; expected umap, tsne or pca"));
+        }
     }
 
     // Reliability campaign: projection latents (-ws.npy) of shape (0,), a scalar, or a shape larger than the

@@ -24,6 +24,7 @@
 #include "metrics/fid.h"
 #include "metrics/kid.h"
 #include "metrics/manifold_metrics.h"
+#include "metrics/metric_catalogue.h"
 #include "metrics/memorisation_audit.h"
 #include "metrics/reader_study.h"
 #include "metrics/synthetic_set.h"
@@ -497,6 +498,42 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, precisionRecall(torch::randn({3, 4}), torch::randn({10, 4}), 3));
         QVERIFY_THROWS_EXCEPTION(InputError, gaussianStats(torch::randn({1, 4})));
         QVERIFY_THROWS_EXCEPTION(InputError, compareFeatures(torch::randn({10, 4}), torch::randn({10, 4}), "x", {{"fld"}}));
+    }
+
+    // The catalogue is what the CLI, the Evaluate tab and the model card enumerate: every features metric in
+    // it must have a computation whose report carries each value it lists, under the key the GUI reads.
+    void theCatalogueDrivesEveryFeaturesMetric()
+    {
+        std::set<std::string> all;
+        for (const auto& metric : metricCatalogue()) {
+            QVERIFY(findMetric(metric.name) == &metric);
+            QVERIFY2(!metric.values.empty() && !metric.help.empty(), metric.name.c_str());
+            if (metric.input == MetricInput::Features) {
+                QVERIFY2(hasFeatureComputation(metric.name), metric.name.c_str());
+                all.insert(metric.name);
+            }
+        }
+        QVERIFY(!hasFeatureComputation("c2st"));  // a pixels metric: metrics_command runs it
+        torch::manual_seed(3);
+        const auto real = torch::randn({40, 3}), generated = torch::randn({40, 3}) + 0.5;
+        const auto json = toJson(compareFeatures(real, generated, "test", {all}));
+        for (const auto& metric : metricCatalogue())
+            for (const auto& value : metric.values)
+                if (metric.input == MetricInput::Features)
+                    QVERIFY2(json.contains(reportKey(metric, value, "test")), reportKey(metric, value, "test").c_str());
+        QCOMPARE(defaultFeatureMetrics(), all);
+        QCOMPARE(metricNameList(), std::string("fid, kid, pr, dc or c2st"));
+        QCOMPARE(metricNameList(MetricInput::Features), std::string("fid, kid, pr or dc"));
+        QCOMPARE(metricOption(true), std::string("fid,kid,pr,dc"));
+        QCOMPARE(reportLabel(*findMetric("pr"), findMetric("pr")->values[1], "derm"), std::string("Recall-derm"));
+        QCOMPARE(reportLabel(*findMetric("fid"), findMetric("fid")->values[0], "inception"), std::string("FID (inception)"));
+        QCOMPARE(reportKey(*findMetric("c2st"), findMetric("c2st")->values[1], "derm"), std::string("c2st_auc"));
+        try {
+            compareFeatures(real, generated, "test", {{"c2st"}});
+            QFAIL("a pixels metric was computed on features");
+        } catch (const InputError& e) {
+            QCOMPARE(std::string(e.what()), std::string("metric 'c2st' is not known; expected fid, kid, pr or dc"));
+        }
     }
 };
 

@@ -29,6 +29,7 @@
 #include "map_file.h"
 #include "palette_chart_view.h"
 #include "common/errors.h"
+#include "explain/map_methods.h"
 #include "synthetic_image_view.h"
 
 namespace dermgan::ui {
@@ -53,9 +54,10 @@ QScatterSeries::MarkerShape shapeOf(const QString& source)
 EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
 {
     method_ = new QComboBox;
-    method_->addItem(tr("UMAP"), QStringLiteral("umap"));
-    method_->addItem(tr("t-SNE"), QStringLiteral("tsne"));
-    method_->addItem(tr("PCA"), QStringLiteral("pca"));
+    for (const auto& method : explain::mapMethods()) {
+        method_->addItem(QString::fromStdString(method.label), QString::fromStdString(method.name));
+        method_->setItemData(method_->count() - 1, QString::fromStdString(method.help), Qt::ToolTipRole);
+    }
     method_->setAccessibleName(tr("Map method"));
     space_ = new QComboBox;
     space_->addItem(tr("image features (real + synthetic)"), QStringLiteral("features"));
@@ -357,7 +359,9 @@ void EmbeddingView::showResult()
         });
         connect(series, &QScatterSeries::clicked, this, [this, series](const QPointF& point) { selectPoint(nearestIn(series, point)); });
     }
-    chart_->setTitle(tr("%1 of %2 %3 vectors").arg(result_.method.toUpper(), QString::number(result_.points.size()),
+    const auto* method = explain::findMapMethod(result_.method.toStdString());  // a map file may name another
+    chart_->setTitle(tr("%1 of %2 %3 vectors").arg(method ? QString::fromStdString(method->label) : result_.method.toUpper(),
+                                                   QString::number(result_.points.size()),
                                                    result_.space == QLatin1String("w") ? tr("latent w") : tr("image feature")));
     const QString shapes = tr("Shapes: ● real, ■ synthetic, ▲ projected.");
     const QString trust = std::isfinite(result_.trustworthiness)

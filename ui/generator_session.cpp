@@ -16,6 +16,7 @@
 #include "explain/latent_directions.h"
 #include "explain/latent_render.h"
 #include "io/image_io.h"
+#include "metrics/metric_catalogue.h"
 #include "model/snapshot.h"
 
 namespace dermgan::ui {
@@ -46,21 +47,15 @@ QString metricsSummary(const fs::path& model)
     try {
         const auto json = nlohmann::json::parse(in);
         const auto& g = json.at("metrics");
+        const std::string extractor = g.at("extractor").get<std::string>();
         QString line;
-        struct Shown {
-            const char* prefix;
-            const char* name;
-            bool tagged;  // the name carries the embedding, as in FID-derm
-        };
-        const Shown shown[] = {{"fid_", "FID", true},           {"kid_", "KID", true},      {"precision_", "precision", false},
-                               {"recall_", "recall", false}, {"density_", "density", false}, {"coverage_", "coverage", false}};
-        for (const auto& item : shown)
-            for (const auto& [key, value] : g.items())
-                if (key.rfind(item.prefix, 0) == 0 && key.find("_std") == std::string::npos && value.is_number_float()) {
-                    const QString label = item.tagged ? QStringLiteral("%1-%2").arg(QLatin1String(item.name), html(key.substr(std::strlen(item.prefix))))
-                                                      : QLatin1String(item.name);
-                    line += QStringLiteral("%1 %2, ").arg(label).arg(value.get<double>(), 0, 'f', 3);
-                }
+        for (const auto& metric : metrics::metricCatalogue())  // the features metrics the report has
+            for (const auto& value : metric.values)
+                if (const auto key = metrics::reportKey(metric, value, extractor);
+                    metric.input == metrics::MetricInput::Features && g.contains(key) && g.at(key).is_number())
+                    line += QStringLiteral("%1 %2, ")
+                                .arg(html(metrics::reportLabel(metric, value, extractor)))
+                                .arg(g.at(key).get<double>(), 0, 'f', 3);
         line.chop(2);
         return line + QObject::tr(" (vs the real test split; derm features are not comparable to Inception FID)");
     } catch (const std::exception&) {

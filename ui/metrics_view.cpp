@@ -28,6 +28,7 @@
 #include <QVBoxLayout>
 
 #include "common/exit_codes.h"
+#include "metrics/metric_catalogue.h"
 #include "cli_process.h"
 #include "palette_chart_view.h"
 
@@ -35,24 +36,22 @@ namespace dermgan::ui {
 
 namespace {
 
+// One table row per value of every metric in the catalogue, in its order.
 struct MetricRow {
-    const char* key;     // without the _<extractor> suffix when computed in the extractor's embedding
-    const char* label;
-    bool inEmbedding;    // false: read from pixels (the two-sample test), the same for every extractor
+    const metrics::MetricInfo* metric;
+    const metrics::ReportedValue* value;
 };
-constexpr MetricRow kRows[] = {{"fid", "FID", true},           {"kid", "KID", true},
-                               {"precision", "Precision", true}, {"recall", "Recall", true},
-                               {"density", "Density", true},     {"coverage", "Coverage", true},
-                               {"c2st_accuracy", "C2ST accuracy (0.5 = indistinguishable)", false},
-                               {"c2st_auc", "C2ST AUC (0.5 = indistinguishable)", false}};
 
-QString metricLabel(const MetricRow& row, const QString& extractor)
+const std::vector<MetricRow>& metricRows()
 {
-    if (!row.inEmbedding)
-        return QLatin1String(row.label);
-    // The bundled network makes "FID-derm": never to be read as the published Inception FID.
-    return extractor == QLatin1String("derm") ? QStringLiteral("%1-derm").arg(QLatin1String(row.label))
-                                              : QStringLiteral("%1 (%2)").arg(QLatin1String(row.label), extractor);
+    static const std::vector<MetricRow> rows = [] {
+        std::vector<MetricRow> all;
+        for (const auto& metric : metrics::metricCatalogue())
+            for (const auto& value : metric.values)
+                all.push_back({&metric, &value});
+        return all;
+    }();
+    return rows;
 }
 
 // The value, and its 95% interval when the report has one (<key>_ci).
@@ -151,7 +150,7 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent)
     controlsLayout->addWidget(comparability);
     controlsLayout->addStretch();
 
-    table_ = new QTableWidget(static_cast<int>(std::size(kRows)), 2);
+    table_ = new QTableWidget(static_cast<int>(metricRows().size()), 2);
     table_->setObjectName(QStringLiteral("metricsTable"));
     table_->setAccessibleName(tr("Metrics table"));
     table_->setHorizontalHeaderLabels({tr("generated vs real"), tr("floor: real train vs real")});
@@ -245,7 +244,7 @@ void MetricsView::evaluate()
     if (perClass_->isChecked())
         args << QStringLiteral("--per-class");
     if (twoSampleTest_->isChecked())
-        args << QStringLiteral("--metrics") << QStringLiteral("fid,kid,pr,dc,c2st");
+        args << QStringLiteral("--metrics") << QString::fromStdString(metrics::metricOption(false));
     command_->setPlainText(CliProcess::commandLine(args));
     if (!process_->start(args))
         return;
@@ -284,9 +283,10 @@ void MetricsView::showReport(const QJsonObject& report, const QString& source)
         if (it.key().startsWith(QLatin1String("baseline_")))
             floor = it.value().toObject();
     QStringList labels;
-    for (int row = 0; row < static_cast<int>(std::size(kRows)); ++row) {
-        labels << metricLabel(kRows[row], extractor);
-        const QString key = QLatin1String(kRows[row].key) + (kRows[row].inEmbedding ? suffix : QString());
+    for (int row = 0; row < static_cast<int>(metricRows().size()); ++row) {
+        const auto [metric, value] = metricRows()[static_cast<std::size_t>(row)];
+        labels << QString::fromStdString(metrics::reportLabel(*metric, *value, extractor.toStdString()));
+        const QString key = QString::fromStdString(metrics::reportKey(*metric, *value, extractor.toStdString()));
         table_->setItem(row, 0, new QTableWidgetItem(cell(main, key)));
         table_->setItem(row, 1, new QTableWidgetItem(cell(floor, key)));
     }

@@ -12,6 +12,7 @@
 #include "explain/embedding.h"
 #include "explain/embedding_plot.h"
 #include "explain/map_input.h"
+#include "explain/map_methods.h"
 #include "explain_commands.h"
 #include "io/atomic_file.h"
 #include "io/image_io.h"
@@ -57,12 +58,22 @@ int writeSprite(const std::filesystem::path& file, const torch::Tensor& pixels)
     return thumb;
 }
 
-const char* methodName(const std::string& method) { return method == "pca" ? "PCA" : method == "umap" ? "UMAP" : "t-SNE"; }
+// Figures' label of a checked method name ("t-SNE").
+const char* methodName(const std::string& method) { return explain::findMapMethod(method)->label.c_str(); }
+
+// "umap: ..., tsne: ..., pca: ...": the methods and what each keeps.
+std::string methodHelp()
+{
+    std::string help = "Map method:";
+    for (const auto& method : explain::mapMethods())
+        help += "\n  " + method.name + ": " + method.help;
+    return help;
+}
 
 void runEmbed(const EmbedArgs& args)
 {
-    if (args.method != "tsne" && args.method != "umap" && args.method != "pca")
-        throw InputError("--method '" + args.method + "' is not known; expected umap, tsne or pca");
+    if (!explain::findMapMethod(args.method))
+        throw InputError("--method '" + args.method + "' is not known; expected " + explain::mapMethodNameList());
     if (args.space != "features" && args.space != "w")
         throw InputError("--space '" + args.space + "' is not known; expected features or w");
     const auto device = selectDevice(args.device);
@@ -178,7 +189,7 @@ void addEmbedCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--data", args->data, "Real dataset (features space)");
     cmd->add_option("--subset", args->subset, "Real subset")->capture_default_str();
     cmd->add_option("--count", args->count, "Real images, and synthetic images (balanced over classes)")->capture_default_str();
-    cmd->add_option("--method", args->method, "umap, tsne or pca")->capture_default_str();
+    cmd->add_option("--method", args->method, methodHelp())->capture_default_str();
     cmd->add_option("--space", args->space, "features (real + synthetic) or w (synthetic)")->capture_default_str();
     cmd->add_option("--perplexity", args->perplexity, "t-SNE perplexity")->capture_default_str();
     cmd->add_option("--iterations", args->iterations, "t-SNE iterations")->capture_default_str();

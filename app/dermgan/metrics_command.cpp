@@ -15,6 +15,7 @@
 #include "model_arguments.h"
 #include "metrics/distribution_metrics.h"
 #include "metrics/feature_cache.h"
+#include "metrics/metric_catalogue.h"
 #include "metrics/synthetic_set.h"
 #include "metrics/training_speed.h"
 #include "metrics/two_sample_test.h"
@@ -26,7 +27,7 @@ namespace dermgan::cli {
 namespace {
 
 struct MetricsArgs {
-    std::string model, data, subset = "test", extractor = "derm", metricList = "fid,kid,pr,dc", out = "reports",
+    std::string model, data, subset = "test", extractor = "derm", metricList = metrics::metricOption(true), out = "reports",
                 device = "auto", balance = "real", trainingLog, noise = "const";
     int64_t count = 0;
     int kPr = 3, kDc = 5, kidSubsets = 100;
@@ -63,6 +64,15 @@ std::string runTwoSampleTest(const torch::Tensor& real, const torch::Tensor& oth
     }
 }
 
+// "Comma list of: fid (...), kid (...), ...": the catalogue's names and what each measures.
+std::string metricsHelp()
+{
+    std::string help = "Comma list of:";
+    for (const auto& metric : metrics::metricCatalogue())
+        help += "\n  " + metric.name + ": " + metric.help;
+    return help;
+}
+
 void runMetrics(const MetricsArgs& args)
 {
     const auto device = selectDevice(args.device);
@@ -86,8 +96,8 @@ void runMetrics(const MetricsArgs& args)
     const auto metricNames = splitList(args.metricList);
     options.metrics = std::set<std::string>(metricNames.begin(), metricNames.end());
     for (const auto& name : options.metrics)
-        if (name != "fid" && name != "kid" && name != "pr" && name != "dc" && name != "c2st")
-            throw InputError("--metrics: metric '" + name + "' is not known; expected a comma list of fid, kid, pr, dc or c2st");
+        if (!metrics::findMetric(name))
+            throw InputError("--metrics: metric '" + name + "' is not known; expected a comma list of " + metrics::metricNameList());
     // The two-sample test reads pixels, the others the extractor's features.
     const bool twoSampleTest = options.metrics.erase("c2st") > 0;
     metrics::TwoSampleTestOptions c2stOptions;
@@ -219,8 +229,7 @@ void addMetricsCommand(CLI::App& parent, int& exitCode)
     cmd->add_option("--balance", args->balance, "Synthetic class counts: real (frequencies of the real set) or balanced")->capture_default_str();
     cmd->add_option("--extractor", args->extractor, "Embedding: derm (bundled), a .dermnet, or a TorchScript .pt such as inception-2015-12-05.pt")
         ->capture_default_str();
-    cmd->add_option("--metrics", args->metricList, "Comma list of fid, kid, pr, dc, c2st (the two-sample classifier test: "
-                                                   "a small CNN tells real from synthetic on held-out halves)")->capture_default_str();
+    cmd->add_option("--metrics", args->metricList, metricsHelp())->capture_default_str();
     cmd->add_option("--k-pr", args->kPr, "k of the precision/recall manifolds")->capture_default_str();
     cmd->add_option("--k-dc", args->kDc, "k of density/coverage")->capture_default_str();
     cmd->add_option("--kid-subsets", args->kidSubsets, "KID subsets")->capture_default_str();

@@ -1,5 +1,6 @@
 #include "explain/map_input.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "common/random.h"
 #include "data/image_decode.h"
 #include "data/subset_loader.h"
+#include "explain/map_methods.h"
 #include "explain/projector.h"
 #include "io/file_errors.h"
 #include "io/npy.h"
@@ -159,15 +161,29 @@ MapInput collectMapInput(const GeneratorModel& model, const MapRequest& request,
     return input;
 }
 
+namespace {
+
+// The computation of each method of explain/map_methods.h, by name.
+using MapComputation = torch::Tensor (*)(const torch::Tensor& vectors, const MapOptions& options, const ProgressCallback& progress);
+const std::pair<const char*, MapComputation> kComputations[] = {
+    {"umap", [](const torch::Tensor& v, const MapOptions& o, const ProgressCallback& p) { return umapEmbedding(v, o.umap, p); }},
+    {"tsne", [](const torch::Tensor& v, const MapOptions& o, const ProgressCallback& p) { return tsneEmbedding(v, o.tsne, p); }},
+    {"pca", [](const torch::Tensor& v, const MapOptions&, const ProgressCallback&) { return pcaEmbedding(v); }},
+};
+
+} // namespace
+
+bool hasMapComputation(const std::string& method)
+{
+    return std::any_of(std::begin(kComputations), std::end(kComputations), [&](const auto& c) { return method == c.first; });
+}
+
 torch::Tensor computeMap(const torch::Tensor& vectors, const MapOptions& options, const ProgressCallback& progress)
 {
-    if (options.method == "pca")
-        return pcaEmbedding(vectors);
-    if (options.method == "umap")
-        return umapEmbedding(vectors, options.umap, progress);
-    if (options.method == "tsne")
-        return tsneEmbedding(vectors, options.tsne, progress);
-    throw InputError("map method '" + options.method + "' is not known; expected umap, tsne or pca");
+    for (const auto& [name, compute] : kComputations)
+        if (options.method == name)
+            return compute(vectors, options, progress);
+    throw InputError("map method '" + options.method + "' is not known; expected " + mapMethodNameList());
 }
 
 } // namespace dermgan::explain

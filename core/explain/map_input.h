@@ -49,10 +49,12 @@ struct MapInput {
 MapInput collectMapInput(const GeneratorModel& model, const MapRequest& request, const ProgressCallback& progress = {});
 
 struct MapOptions {
-    std::string method = "umap";  // umap, tsne or pca
+    std::string method = "umap";  // a name of explain/map_methods.h
     UmapOptions umap;
     TsneOptions tsne;
 };
+// Whether `method` has a computation here (every method of explain/map_methods.h must: test_explain checks).
+bool hasMapComputation(const std::string& method);
 // [N, D] -> [N, 2] by the chosen method. InputError for an unknown method.
 torch::Tensor computeMap(const torch::Tensor& vectors, const MapOptions& options, const ProgressCallback& progress = {});
 

@@ -5,8 +5,8 @@
 
 #include "common/errors.h"
 #include "io/torchscript_file.h"
-#include "model/classifier_file.h"
 #include "metrics/feature_extractor.h"
+#include "model/classifier_file.h"
 
 namespace dermgan::explain {
 

@@ -13,8 +13,13 @@
 
 namespace dermgan::metrics {
 
+// The features metrics of the catalogue (metric_catalogue.h) computed when none are named.
+std::set<std::string> defaultFeatureMetrics();
+// Whether `name` has a computation here (every features metric of the catalogue must: test_metrics checks).
+bool hasFeatureComputation(const std::string& name);
+
 struct DistributionOptions {
-    std::set<std::string> metrics{"fid", "kid", "pr", "dc"};
+    std::set<std::string> metrics = defaultFeatureMetrics();  // names of features metrics of the catalogue
     int kPrecisionRecall = 3;
     int kDensityCoverage = 5;
     KernelDistanceOptions kid;
@@ -33,7 +38,8 @@ struct DistributionMetrics {
     DensityCoverage dc;
 };
 
-// Throws InputError for an unknown metric name or sets too small for a requested metric.
+// Throws InputError for a name that is not a features metric of the catalogue, or sets too small for a
+// requested metric.
 DistributionMetrics compareFeatures(const torch::Tensor& real, const torch::Tensor& generated, const std::string& extractor,
                                     const DistributionOptions& options = {});
 

@@ -9,8 +9,8 @@
 #include <torch/torch.h>
 
 #include "explain/perceptual_distance.h"
-#include "model/snapshot.h"
 #include "model/classifier_file.h"
+#include "model/snapshot.h"
 
 namespace dermgan::bench {
 
