@@ -21,6 +21,7 @@
 #include "nets/discriminator.h"
 #include "train/augment_pipe.h"
 #include "train/losses.h"
+#include "train/tick_stats.h"
 #include "train/trainer.h"
 
 using namespace dermgan;
@@ -511,6 +512,23 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, resumed.resume(path("flipped.dermgan")));
     }
 
+    // After training_stats.py: samples reported by name, averaged per tick, every declared name on every line.
+    void tickStatisticsAreMeansByName()
+    {
+        TickStats stats({"loss", "penalty"});
+        stats.report("loss", 1.0);
+        stats.report("loss", 3.0);
+        const auto first = stats.collect();
+        QCOMPARE(first.size(), std::size_t(2));
+        QCOMPARE(first[0], (std::pair<std::string, double>{"loss", 2.0}));
+        QCOMPARE(first[1], (std::pair<std::string, double>{"penalty", 0.0}));  // no sample this tick
+        stats.report("penalty", 5.0);
+        const auto second = stats.collect();  // the next tick starts empty
+        QCOMPARE(second[0].second, 0.0);
+        QCOMPARE(second[1].second, 5.0);
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, stats.report("undeclared", 1.0));
+    }
+
     void runWritesStatsSnapshotsAndMarkedGrids()
     {
         Trainer trainer(tinyConfig(path("run")), tinyData());
@@ -523,8 +541,13 @@ private Q_SLOTS:
         QCOMPARE(ticks, 4);
         std::ifstream stats(path("run") / "stats.jsonl");
         int lines = 0;
-        for (std::string line; std::getline(stats, line);)
-            lines += nlohmann::json::parse(line).contains("loss_g") ? 1 : 0;
+        for (std::string text; std::getline(stats, text);) {
+            const auto line = nlohmann::json::parse(text);
+            lines += line.contains("loss_g") ? 1 : 0;
+            for (const auto& name : trainingStatistics())  // every statistic on every line, reported or not
+                QVERIFY2(line.contains(name) && line.at(name).is_number(), name.c_str());
+            QVERIFY(line.at("loss_g").get<double>() > 0.0);  // softplus: a G step was averaged in
+        }
         QCOMPARE(lines, 4);
         // Snapshots every 0.016 kimg: each has its own name (they all were snapshot-000000 and overwrote
         // each other, field report), named by the checkpoint.

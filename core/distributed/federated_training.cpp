@@ -13,6 +13,7 @@
 #include "common/random.h"
 #include "io/atomic_file.h"
 #include "model/training_snapshot.h"
+#include "train/tick_stats.h"
 
 namespace dermgan::distributed {
 
@@ -77,7 +78,9 @@ int recordedRound(const fs::path& siteDir)
 nlohmann::json meanOfTicks(const std::vector<nlohmann::json>& ticks)
 {
     nlohmann::json mean = nlohmann::json::object();
-    for (const char* key : {"loss_g", "loss_d_real", "loss_d_fake", "r1_penalty", "d_real_sign", "sec_per_kimg"}) {
+    auto keys = train::trainingStatistics();
+    keys.push_back("sec_per_kimg");
+    for (const auto& key : keys) {
         double sum = 0.0;
         for (const auto& tick : ticks)
             sum += tick.value(key, 0.0);

@@ -23,6 +23,7 @@
 #include "train/augment_pipe.h"
 #include "train/losses.h"
 #include "train/real_sampler.h"
+#include "train/tick_stats.h"
 
 namespace dermgan::train {
 
@@ -58,12 +59,6 @@ std::string kimgTag(int64_t nimg)
     return out.str();
 }
 
-// Running sums of one tick's losses.
-struct TickSums {
-    double lossG = 0, lossDReal = 0, lossDFake = 0, r1 = 0, pl = 0, realSign = 0;
-    int64_t gSteps = 0, dSteps = 0, r1Steps = 0, plSteps = 0;
-};
-
 } // namespace
 
 struct Trainer::State {
@@ -82,7 +77,7 @@ struct Trainer::State {
     int64_t nimg = 0, step = 0, tick = 0;
     double plMean = 0.0;
     double wallSeconds = 0.0;   // training time over all sessions of this run
-    TickSums sums;
+    TickStats tickStats{trainingStatistics()};
 
     torch::TensorOptions options() const { return torch::TensorOptions().device(device); }
 
@@ -170,8 +165,7 @@ struct Trainer::State {
         loss.backward();
         averageGradients(*G);
         optG->step();
-        sums.lossG += loss.item<double>();
-        ++sums.gSteps;
+        tickStats.report("loss_g", loss.item<double>());
 
         if (config.plWeight > 0.0 && step % config.plInterval == 0) {
             optG->zero_grad();
@@ -184,8 +178,7 @@ struct Trainer::State {
             (penalty.mean() * config.plWeight * config.plInterval).backward();
             averageGradients(*G);
             optG->step();
-            sums.pl += penalty.mean().item<double>();
-            ++sums.plSteps;
+            tickStats.report("pl_penalty", penalty.mean().item<double>());
         }
     }
 
@@ -218,10 +211,9 @@ struct Trainer::State {
         if (config.augment != "none")
             ada.accumulate(adaStats[0].item<double>() * world, std::llround(adaStats[1].item<double>() * world),
                            config.batch);
-        sums.lossDFake += lossFake.item<double>();
-        sums.lossDReal += lossReal.item<double>();
-        sums.realSign += localSignSum / localBatch;
-        ++sums.dSteps;
+        tickStats.report("loss_d_fake", lossFake.item<double>());
+        tickStats.report("loss_d_real", lossReal.item<double>());
+        tickStats.report("d_real_sign", localSignSum / localBatch);
 
         const double gamma = config.effectiveR1Gamma();
         if (gamma > 0.0 && step % config.r1Interval == 0) {
@@ -232,8 +224,7 @@ struct Trainer::State {
             (penalty.mean() * (gamma / 2) * config.r1Interval).backward();
             averageGradients(*D);
             optD->step();
-            sums.r1 += penalty.mean().item<double>();
-            ++sums.r1Steps;
+            tickStats.report("r1_penalty", penalty.mean().item<double>());
         }
     }
 
@@ -389,25 +380,19 @@ bool Trainer::runUntil(int64_t end, const TickCallback& onTick, const std::funct
         const double seconds = std::chrono::duration<double>(Clock::now() - tickStart).count();
         s.wallSeconds += seconds;
         const double kimgDone = static_cast<double>(s.nimg - tickStartNimg) / 1000.0;
-        const auto mean = [](double sum, int64_t count) { return count > 0 ? sum / static_cast<double>(count) : 0.0; };
         nlohmann::json line{{"tick", s.tick},
                             {"kimg", static_cast<double>(s.nimg) / 1000.0},
                             {"step", s.step},
                             {"sec_per_tick", seconds},
                             {"sec_per_kimg", kimgDone > 0 ? seconds / kimgDone : 0.0},
                             {"images_per_sec", seconds > 0 ? kimgDone * 1000.0 / seconds : 0.0},
-                            {"loss_g", mean(s.sums.lossG, s.sums.gSteps)},
-                            {"loss_d_real", mean(s.sums.lossDReal, s.sums.dSteps)},
-                            {"loss_d_fake", mean(s.sums.lossDFake, s.sums.dSteps)},
-                            {"r1_penalty", mean(s.sums.r1, s.sums.r1Steps)},
-                            {"pl_penalty", mean(s.sums.pl, s.sums.plSteps)},
-                            {"d_real_sign", mean(s.sums.realSign, s.sums.dSteps)},
                             {"augment_p", s.ada.p},
                             {"rss_mb", residentMegabytes()},
                             {"wall_seconds", s.wallSeconds},
                             {"timestamp", std::chrono::duration<double>(
                                               std::chrono::system_clock::now().time_since_epoch()).count()}};
-        s.sums = {};
+        for (const auto& [name, mean] : s.tickStats.collect())
+            line[name] = mean;
         ++s.tick;
         stats << line.dump() << "\n" << std::flush;
         bool snapshotWritten = false;
