@@ -143,40 +143,30 @@ std::string commandList(const json& record, const std::vector<std::string>& stag
     return text.empty() ? "" : "\n```\n" + text + "```\n";
 }
 
-} // namespace
+// What every section of the report reads, and the two documents it writes into.
+struct ReportSections {
+    const StudyOptions& options;
+    const StudyLayout& layout;
+    const fs::path& reportDir;               // figures are copied here beside report.md
+    const std::vector<StudySetting>& settings;
+    const std::vector<std::string>& names;   // the settings' names, in row order
+    const json& record;                      // stages.json: each stage's command and whether it finished
+    const json& network;                     // the first setting's training_options.json
+    const json& realClassifier;              // classify-real.json
+    std::ostringstream& md;                  // report.md
+    json& out;                               // report.json
+};
 
-void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>& stages, const json& record)
+// ## the scale of the run: data, networks, lengths, feature network, machine
+void writeScale(const ReportSections& r)
 {
-    const StudyLayout layout{options.out};
-    const fs::path reportDir = layout.reportDir();
-    fs::create_directories(reportDir);
-    std::vector<StudySetting> settings;
-    std::vector<std::string> names;
-    for (const auto& name : options.settings) {
-        settings.push_back(parseStudySetting(name));
-        names.push_back(name);
-    }
-    int finished = 0;
-    for (const auto& stage : stages)
-        finished += record.value(stage.name, json::object()).value("done", false) ? 1 : 0;
-    const json study = readJson(options.out / "study.json");
-    const json realClassifier = readJson(layout.classifyDir("real") / "classify-real.json");
-    char date[32];
-    const std::time_t now = std::time(nullptr);
-    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-
-    std::ostringstream md;
-    json out = {{"options", options.toJson()}, {"stages", record}, {"written", date}};
-    md << "# The comparative study: conditional vs unconditional x centralized vs " << options.sites << " institutions\n\n"
-       << "Made by `dermgan study` (" << finished << " of " << stages.size() << " stages finished, " << date << "). "
-       << "Run the same command again to regenerate it; finished stages are kept, so delete the study folder to "
-          "start over:\n\n```\n"
-       << textOf(at(study, "/command")) << "\n```\n\n";
-
-    // ---- scale
-    json network = readJson(layout.trainDir(names.front()) / "training_options.json");
-    if (network.is_null())
-        network = readJson(layout.trainDir(names.front()) / "site-0" / "training_options.json");
+    const auto& options = r.options;
+    const auto& layout = r.layout;
+    const auto& settings = r.settings;
+    const auto& network = r.network;
+    const auto& realClassifier = r.realClassifier;
+    auto& md = r.md;
+    auto& out = r.out;
     md << "## Scale\n\n"
        << "- Data: `" << options.data << "`, lesion-grouped split (seed 0): every GAN and classifier trains on the "
           "training split, the classifier's epoch is chosen on the validation split, and everything is scored on "
@@ -196,8 +186,18 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
        << "- Machine: " << std::thread::hardware_concurrency() << " cores, " << options.threads << " threads per stage"
        << (realClassifier.is_null() ? "" : " (" + textOf(at(realClassifier, "/hardware")) + ")")
        << "; the federated sites run as " << options.sites << " processes on this one machine, sharing its cores.\n\n";
+}
 
-    // ---- fidelity, diversity, speed
+// ## fidelity, diversity and training speed per setting, against the floor
+void writeFidelity(const ReportSections& r)
+{
+    const auto& options = r.options;
+    const auto& layout = r.layout;
+    const auto& settings = r.settings;
+    const auto& names = r.names;
+    const auto& record = r.record;
+    auto& md = r.md;
+    auto& out = r.out;
     std::vector<json> fid, kid, precision, recall, density, coverage, secPerKimg, wall;
     json floor;
     md << "## Fidelity, diversity and training speed\n\n"
@@ -244,8 +244,15 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
     for (const auto& s : settings)
         fidelityStages.insert(fidelityStages.end(), {"train:" + s.name, "metrics:" + s.name});
     md << commandList(record, fidelityStages) << "\n";
+}
 
-    // ---- samples
+// ## each model's sample grid
+void writeSamples(const ReportSections& r)
+{
+    const auto& layout = r.layout;
+    const auto& settings = r.settings;
+    auto& md = r.md;
+    const auto& reportDir = r.reportDir;
     md << "## Samples\n\nSynthetic images of each model (seeds 0-7 across; conditional models: one row per diagnosis, "
           "unconditional: seeds 0-55).\n\n";
     for (const auto& s : settings) {
@@ -254,8 +261,17 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
         if (fs::exists(reportDir / file))
             md << "**" << s.name << "**\n\n![synthetic samples of " << s.name << "](" << file << ")\n\n";
     }
+}
 
-    // ---- classifiers
+// ## classifiers trained on real, synthetic and mixed images
+void writeClassifiers(const ReportSections& r)
+{
+    const auto& layout = r.layout;
+    const auto& settings = r.settings;
+    const auto& record = r.record;
+    const auto& realClassifier = r.realClassifier;
+    auto& md = r.md;
+    auto& out = r.out;
     md << "## Predictive ability: classifiers trained on real, synthetic or mixed images\n\n"
        << "The same classifier trained on each kind of data and tested on the real test split. Synthetic sets come from "
           "the conditional generators (class frequencies of the real training split); mixed = real + as many synthetic.\n\n"
@@ -281,8 +297,16 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
     out["classifiers"] = classifiers;
     md << "\nUnconditional generators make unlabelled images, so they have no classifier rows.\n"
        << commandList(record, classifierStages) << "\n";
+}
 
-    // ---- projections
+// ## projections of training vs held-out images
+void writeProjections(const ReportSections& r)
+{
+    const auto& layout = r.layout;
+    const auto& settings = r.settings;
+    const auto& record = r.record;
+    auto& md = r.md;
+    auto& out = r.out;
     md << "## Projection into the latent space: training vs held-out images\n\n"
        << "Real images projected into W; medians of the distances between each image and its projection. Held-out "
           "(test) images reproduced about as well as training images mean the generator generalises; much closer "
@@ -303,8 +327,17 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
     }
     out["projections"] = projections;
     md << commandList(record, projectionStages) << "\n";
+}
 
-    // ---- embeddings
+// ## the maps of real and synthetic images
+void writeEmbeddings(const ReportSections& r)
+{
+    const auto& layout = r.layout;
+    const auto& settings = r.settings;
+    const auto& record = r.record;
+    auto& md = r.md;
+    auto& out = r.out;
+    const auto& reportDir = r.reportDir;
     md << "## Embedding of real and synthetic images\n\n"
        << "Derm features of real test images (left) and synthetic images (right; balanced over the diagnoses for "
           "conditional models, grey when unlabelled) mapped together, so both panels share axes; colour is the diagnosis. Synthetic points missing from a region of real ones show what the generator "
@@ -323,8 +356,16 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
     }
     out["embeddings"] = embeddings;
     md << commandList(record, embedStages) << "\n";
+}
 
-    // ---- audit
+// ## the memorisation audit
+void writeAudit(const ReportSections& r)
+{
+    const auto& layout = r.layout;
+    const auto& settings = r.settings;
+    const auto& record = r.record;
+    auto& md = r.md;
+    auto& out = r.out;
     md << "## Memorisation audit\n\n"
        << "For every synthetic image, the derm-feature distance to its nearest real training image, beside the same "
           "distance for held-out real test images. A ratio near 1 means synthetic images are as far from the training "
@@ -346,8 +387,14 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
     }
     out["audits"] = audits;
     md << commandList(record, auditStages) << "\n";
+}
 
-    // ---- how far from the study
+// ## how far this run is from the study's setting
+void writeScaleComparison(const ReportSections& r)
+{
+    const auto& options = r.options;
+    const auto& network = r.network;
+    auto& md = r.md;
     md << "## How this compares with the study's setting\n\n"
        << "The study trained StyleGAN2-ADA at 256x256 on GPUs; StyleGAN2-ADA's own default length is 25,000 kimg. This "
           "report's models are " << fixed(at(network, "/network/img_resolution"), 0) << "x"
@@ -356,6 +403,45 @@ void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>
        << " CPU cores: far from converged, so the absolute numbers say little about what the same settings reach "
           "at the study's scale. What carries over is the comparison between settings at equal images seen, and the "
           "method: the same commands run unchanged at 256x256 with `--preset gpu --resolution 256` on a GPU machine.\n";
+}
+
+} // namespace
+
+void writeStudyReport(const StudyOptions& options, const std::vector<StudyStage>& stages, const json& record)
+{
+    const StudyLayout layout{options.out};
+    const fs::path reportDir = layout.reportDir();
+    fs::create_directories(reportDir);
+    std::vector<StudySetting> settings;
+    std::vector<std::string> names;
+    for (const auto& name : options.settings) {
+        settings.push_back(parseStudySetting(name));
+        names.push_back(name);
+    }
+    int finished = 0;
+    for (const auto& stage : stages)
+        finished += record.value(stage.name, json::object()).value("done", false) ? 1 : 0;
+    const json study = readJson(options.out / "study.json");
+    const json realClassifier = readJson(layout.classifyDir("real") / "classify-real.json");
+    char date[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+
+    std::ostringstream md;
+    json out = {{"options", options.toJson()}, {"stages", record}, {"written", date}};
+    md << "# The comparative study: conditional vs unconditional x centralized vs " << options.sites << " institutions\n\n"
+       << "Made by `dermgan study` (" << finished << " of " << stages.size() << " stages finished, " << date << "). "
+       << "Run the same command again to regenerate it; finished stages are kept, so delete the study folder to "
+          "start over:\n\n```\n"
+       << textOf(at(study, "/command")) << "\n```\n\n";
+
+    json network = readJson(layout.trainDir(names.front()) / "training_options.json");
+    if (network.is_null())
+        network = readJson(layout.trainDir(names.front()) / "site-0" / "training_options.json");
+    const ReportSections sections{options, layout, reportDir, settings, names, record, network, realClassifier, md, out};
+    for (const auto write : {writeScale, writeFidelity, writeSamples, writeClassifiers, writeProjections, writeEmbeddings,
+                             writeAudit, writeScaleComparison})
+        write(sections);
 
     writeTextFileAtomically(reportDir / "report.md", md.str());
     writeTextFileAtomically(reportDir / "report.json", out.dump(2) + "\n");
