@@ -23,8 +23,8 @@ while IFS=: read -r file line include; do
     from=${file#./}; from=${from%%/*}
     to=$(sed -E 's/^#include "([^/"]+)\/.*/\1/' <<<"$include")
     [[ $to == "$include" || $to == "$from" ]] && continue  # not a module include, or its own module
-    if [[ -z ${layer[$to]+set} ]]; then
-        continue  # a path of the build (e.g. generated headers), not a core module
+    if [[ -z ${layer[$to]+set} || -z ${layer[$from]+set} ]]; then
+        continue  # not a core module (a build path), or a module without a layer (reported above)
     fi
     if (( layer[$to] >= layer[$from] )); then
         echo "core/${file#./}:$line includes $to/ (layer ${layer[$to]}) from $from/ (layer ${layer[$from]}): only lower layers may be included"

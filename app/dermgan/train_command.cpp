@@ -237,7 +237,7 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
             if (distributed.federated)
                 summary["federation"] = distributed.federation;
             if (!args->resume.empty()) {
-                summary["resume_kimg"] = TrainingSnapshotReader(args->resume).progress().kimg();
+                summary["resume_kimg"] = TrainingSnapshotReader(args->resume).kimg();
             }
             std::cout << summary.dump(2) << "\n";
             exitCode = kOk;

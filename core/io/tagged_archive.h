@@ -23,7 +23,7 @@ struct TaggedArchive {
 
 // Opens `path` and checks its tag. `what` names the kind in errors ("dermgan snapshot", "classifier").
 // InputError (one line naming the file) when it is missing, damaged, of another format, or of a version
-// above `maxVersion` (written by a newer dermgan).
+// above `maxVersion` (written by a newer dermgan) or below 1 (no file was ever written so).
 TaggedArchive openTaggedArchive(const std::filesystem::path& path, const std::string& format, int maxVersion,
                                 const std::string& what);
 

@@ -1,6 +1,7 @@
 #include "metrics/distribution_metrics.h"
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
 
 #include "common/errors.h"
@@ -22,11 +23,14 @@ struct FeatureMetric {
     std::string (*toText)(const DistributionMetrics& m);
 };
 
-template <typename... Values>
-std::string formatted(const char* format, Values... values)
+// printf into a string; the attribute keeps the compiler's check of format against arguments.
+__attribute__((format(printf, 1, 2))) std::string formatted(const char* format, ...)
 {
-    char buffer[128];
-    std::snprintf(buffer, sizeof buffer, format, values...);
+    char buffer[160];
+    va_list values;
+    va_start(values, format);
+    std::vsnprintf(buffer, sizeof buffer, format, values);
+    va_end(values);
     return buffer;
 }
 

@@ -24,15 +24,13 @@ constexpr const char* kCard = "card";      // JSON: what it was trained on and h
 constexpr const char* kWeights = "weights";
 } // namespace entry
 
-// The config as the file's version defines it. Version 1 has no colour constancy: its readers ignored the
-// key, so a version-1 file that names one was not written by dermgan and would give other features.
+// Versions 1 and 2 share one layout and are read alike: version 2 only marks files whose config asks for
+// colour constancy, so that older readers refuse them. (Two development builds wrote such configs as
+// version 1; they are read with their colour constancy, as those builds did.) A new layout branches here
+// on `opened.version`.
 nets::ClassifierConfig readConfig(TaggedArchive& opened, const std::filesystem::path& path)
 {
-    auto config = readJsonEntry(opened.archive, entry::kConfig, path).get<nets::ClassifierConfig>();
-    if (opened.version == 1 && config.colourConstancy != "none")
-        throw InputError("classifier " + path.string() + " is format version 1 but its config asks for colour constancy "
-                         "(a version-2 setting): damaged or edited file");
-    return config;
+    return readJsonEntry(opened.archive, entry::kConfig, path).get<nets::ClassifierConfig>();
 }
 } // namespace
 

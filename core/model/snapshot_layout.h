@@ -11,8 +11,8 @@
 //   opt_G, opt_D  Adam state
 //   rng/torch   LibTorch's default CPU generator; rng/sampler, rng/flip: the real sampler's and mirror streams
 //
-// Readers open a file with openSnapshot, which refuses newer versions, and dispatch on the version it
-// returns; a new layout gets a new version number here and a branch in each reader.
+// Readers open a file with openSnapshot, which refuses newer versions (and versions below 1), and dispatch
+// on the version it returns; a new layout gets a new version number here and a branch in each reader.
 #include <filesystem>
 
 #include <torch/serialize/output-archive.h>

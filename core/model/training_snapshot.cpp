@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "io/file_errors.h"
 #include "model/snapshot_layout.h"
 
 namespace dermgan {
@@ -80,7 +81,7 @@ train::TrainingConfig TrainingSnapshotReader::config()
     try {
         return readJsonEntry(opened_.archive, entry::kConfig, path_).get<train::TrainingConfig>();
     } catch (const nlohmann::json::exception& e) {
-        throw InputError("snapshot " + path_.string() + " has an incomplete config: " + e.what());
+        throw InputError("snapshot " + path_.string() + " has an incomplete config: " + errorSummary(e));
     }
 }
 
@@ -89,8 +90,15 @@ TrainingProgress TrainingSnapshotReader::progress()
     try {
         return readJsonEntry(opened_.archive, entry::kProgress, path_).get<TrainingProgress>();
     } catch (const nlohmann::json::exception& e) {
-        throw InputError("snapshot " + path_.string() + " has an incomplete progress entry: " + e.what());
+        throw InputError("snapshot " + path_.string() + " has no training progress (a generator-only export?): " +
+                         errorSummary(e));
     }
+}
+
+double TrainingSnapshotReader::kimg()
+{
+    const auto progress = readJsonEntry(opened_.archive, entry::kProgress, path_);
+    return progress.is_object() ? progress.value("kimg", 0.0) : 0.0;
 }
 
 nlohmann::json TrainingSnapshotReader::federation()

@@ -40,9 +40,9 @@ void to_json(nlohmann::json& json, const TrainingProgress& progress);
 void from_json(const nlohmann::json& json, TrainingProgress& progress);
 
 // What a trainer hands over to be written. Networks and optimiser state are stored as they are (device
-// included); the random streams as the trainer serialised them.
+// included); the random streams as the trainer serialised them. The references must outlive the write.
 struct TrainingSnapshotContents {
-    const train::TrainingConfig& config;
+    train::TrainingConfig config;
     TrainingProgress progress;
     nlohmann::json federation;          // null unless federated: stored as its own entry
     torch::nn::Module& generatorEma;    // G_ema
@@ -74,7 +74,10 @@ public:
 
     const std::filesystem::path& path() const { return path_; }
     train::TrainingConfig config();
+    // InputError when the file has no training progress (an export, or an import's).
     TrainingProgress progress();
+    // The length trained, 0 when the file does not say (an import): for summaries, never for resuming.
+    double kimg();
     // The "federation" entry, or null when the run was not federated.
     nlohmann::json federation();
     // G_ema, G and D; InputError when they do not fit the modules' architecture.

@@ -9,7 +9,7 @@ PreparedData prepareTrainingData(TrainingConfig& config, bool conditional, const
                                  const ProgressCallback& progress)
 {
     if (config.subset != "train" && config.subset != "all")
-        throw InputError("--subset '" + config.subset + "' is not known; expected train or all");
+        throw InputError("training subset '" + config.subset + "' is not known; expected train or all");
     SubsetRequest request;
     request.dataset = config.dataset;
     request.subset = config.subset;
