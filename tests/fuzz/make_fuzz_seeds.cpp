@@ -12,9 +12,11 @@
 #include "fuzz_support.h"
 #include "explain/latent_recipe.h"
 #include "io/npy.h"
-#include "model/snapshot.h"
 #include "io/tagged_archive.h"
 #include "io/zip_archive.h"
+#include "model/classifier_file.h"
+#include "model/snapshot.h"
+#include "train/trainer.h"
 
 namespace fs = std::filesystem;
 using namespace dermgan;
@@ -103,14 +105,33 @@ void models(const fs::path& out, const fs::path& jsonOut, const fs::path& mapOut
     fs::create_directories(out);
     fuzz::writeTinyGenerator(out / "tiny.dermgan");
     const GeneratorModel model = loadGeneratorModel(out / "tiny.dermgan", c10::kCPU);
-    // One byte in front picks the reader's file extension (0: .dermgan, 1: .npz).
-    auto bytes = readBytes(out / "tiny.dermgan");
-    bytes.insert(bytes.begin(), 0);
-    writeBytes(out / "tiny.dermgan", bytes);
+    // One byte in front picks the reader (0: .dermgan, 1: .npz, 2: a training snapshot, 3: a classifier).
+    const auto prefixed = [](const fs::path& file, std::uint8_t reader) {
+        auto bytes = readBytes(file);
+        bytes.insert(bytes.begin(), reader);
+        writeBytes(file, bytes);
+    };
+    prefixed(out / "tiny.dermgan", 0);
     writeNpz(out / "arrays.npz", {{"__config__", torch::zeros({4}, torch::kUInt8)}, {"w", torch::ones({2, 3})}});
-    bytes = readBytes(out / "arrays.npz");
-    bytes.insert(bytes.begin(), 1);
-    writeBytes(out / "arrays.npz", bytes);
+    prefixed(out / "arrays.npz", 1);
+    {
+        train::TrainingConfig config = model.training;
+        config.batch = 4;
+        config.outDir = (out / "run").string();
+        train::Trainer trainer(config, {torch::randint(0, 255, {8, 3, 16, 16}, torch::kUInt8), {0, 1, 0, 1, 0, 1, 0, 1}});
+        trainer.step();
+        trainer.saveSnapshot(out / "training.dermgan", {{"round", 1}});
+        fs::remove_all(out / "run");
+        prefixed(out / "training.dermgan", 2);
+    }
+    nets::ClassifierConfig classifier;
+    classifier.resolution = 16;
+    classifier.classNames = {"nv", "mel"};
+    classifier.widths = {8, 16};
+    classifier.colourConstancy = "shades-of-grey";  // version 2
+    nets::LesionClassifier network(classifier);
+    metrics::saveClassifier(network, {{"trained_on", "nothing"}}, out / "tiny.dermnet");
+    prefixed(out / "tiny.dermnet", 3);
 
     explain::DirectionSet set;
     set.modelHash = model.hash;
@@ -118,7 +139,7 @@ void models(const fs::path& out, const fs::path& jsonOut, const fs::path& mapOut
     set.numWs = model.training.network.numWs();
     set.directions = explain::pcaDirections(model, 2, 64, 0);
     explain::saveDirections(set, jsonOut / "directions.json");
-    bytes = readBytes(jsonOut / "directions.json");
+    auto bytes = readBytes(jsonOut / "directions.json");
     bytes.insert(bytes.begin(), 0);
     writeBytes(jsonOut / "directions.json", bytes);
     explain::LatentRecipe recipe;
