@@ -1,6 +1,5 @@
 #include "generator_session.h"
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 

@@ -61,7 +61,7 @@ int writeSprite(const std::filesystem::path& file, const torch::Tensor& pixels)
 // Figures' label of a checked method name ("t-SNE").
 const char* methodName(const std::string& method) { return explain::findMapMethod(method)->label.c_str(); }
 
-// "umap: ..., tsne: ..., pca: ...": the methods and what each keeps.
+// The --method help: a line per map method ("umap: what it keeps").
 std::string methodHelp()
 {
     std::string help = "Map method:";

@@ -64,7 +64,7 @@ std::string runTwoSampleTest(const torch::Tensor& real, const torch::Tensor& oth
     }
 }
 
-// "Comma list of: fid (...), kid (...), ...": the catalogue's names and what each measures.
+// The --metrics help: "Comma list of:" and a line per catalogue metric ("fid: what it measures").
 std::string metricsHelp()
 {
     std::string help = "Comma list of:";
