@@ -1,5 +1,7 @@
 #include "explain/map_methods.h"
 
+#include "common/word_list.h"
+
 namespace dermgan::explain {
 
 const std::vector<MapMethodInfo>& mapMethods()
@@ -22,11 +24,10 @@ const MapMethodInfo* findMapMethod(const std::string& name)
 
 std::string mapMethodNameList()
 {
-    const auto& methods = mapMethods();
-    std::string list;
-    for (std::size_t i = 0; i < methods.size(); ++i)
-        list += (i == 0 ? "" : i + 1 == methods.size() ? " or " : ", ") + methods[i].name;
-    return list;
+    std::vector<std::string> names;
+    for (const auto& method : mapMethods())
+        names.push_back(method.name);
+    return orList(names);
 }
 
 } // namespace dermgan::explain

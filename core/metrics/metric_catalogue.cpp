@@ -1,5 +1,7 @@
 #include "metrics/metric_catalogue.h"
 
+#include "common/word_list.h"
+
 namespace dermgan::metrics {
 
 const std::vector<MetricInfo>& metricCatalogue()
@@ -28,16 +30,13 @@ const MetricInfo* findMetric(const std::string& name)
     return nullptr;
 }
 
-std::string metricNameList(std::optional<MetricInput> input, const std::string& lastSeparator)
+std::string metricNameList(std::optional<MetricInput> input)
 {
     std::vector<std::string> names;
     for (const auto& metric : metricCatalogue())
         if (!input || metric.input == *input)
             names.push_back(metric.name);
-    std::string list;
-    for (std::size_t i = 0; i < names.size(); ++i)
-        list += (i == 0 ? "" : i + 1 == names.size() ? lastSeparator : ", ") + names[i];
-    return list;
+    return orList(names);
 }
 
 std::string metricOption(bool defaultsOnly)

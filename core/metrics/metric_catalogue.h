@@ -34,7 +34,7 @@ const std::vector<MetricInfo>& metricCatalogue();
 // nullptr for an unknown name.
 const MetricInfo* findMetric(const std::string& name);
 // The names joined for messages and help: "fid, kid, pr, dc or c2st" (only those of `input` when given).
-std::string metricNameList(std::optional<MetricInput> input = std::nullopt, const std::string& lastSeparator = " or ");
+std::string metricNameList(std::optional<MetricInput> input = std::nullopt);
 // The --metrics value that asks for every metric ("fid,kid,pr,dc,c2st"), or the default set ("fid,kid,pr,dc").
 std::string metricOption(bool defaultsOnly);
 // A value's key in a report computed in `extractor`'s embedding ("fid_derm"; "c2st_auc" for pixel metrics).
