@@ -5,24 +5,23 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
-#include <unistd.h>
 
 #include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include "common/errors.h"
+#include "common/process_memory.h"
 #include "common/runtime.h"
 #include "data/image_store.h"
 #include "io/atomic_file.h"
 #include "io/file_errors.h"
-#include "io/image_io.h"
 #include "io/run_folder_lock.h"
 #include "model/training_snapshot.h"
-#include "nets/latents.h"
 #include "nets/module_copy.h"
 #include "train/augment_pipe.h"
 #include "train/losses.h"
 #include "train/real_sampler.h"
+#include "train/sample_grid.h"
 #include "train/tick_stats.h"
 
 namespace dermgan::train {
@@ -38,14 +37,6 @@ void setRequiresGrad(torch::nn::Module& module, bool on)
 {
     for (auto& parameter : module.parameters())
         parameter.set_requires_grad(on);
-}
-
-double residentMegabytes()
-{
-    std::ifstream statm("/proc/self/statm");
-    long pages = 0, resident = 0;
-    statm >> pages >> resident;
-    return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
 // "000050" for 50 kimg, "000000.100" for 0.1 kimg: whole kimg keep the reference's name, anything finer
@@ -80,28 +71,6 @@ struct Trainer::State {
     TickStats tickStats{trainingStatistics()};
 
     torch::TensorOptions options() const { return torch::TensorOptions().device(device); }
-
-    // Data-parallel: replaces this process's gradients (and `extra`) by the mean over all processes.
-    void averageGradients(torch::nn::Module& module, const torch::Tensor& extra = {})
-    {
-        if (!parallel.averageGradients)
-            return;
-        std::vector<torch::Tensor> tensors;
-        for (auto& parameter : module.parameters()) {
-            // A parameter outside this phase's graph (e.g. D's last bias under R1) has no gradient: every
-            // process must still send the same list.
-            if (!parameter.grad().defined())
-                parameter.mutable_grad() = torch::zeros_like(parameter);
-            tensors.push_back(parameter.grad());
-        }
-        // G's w_avg moves with each process's own latents: averaged with the gradients, it stays one value.
-        for (const auto& buffer : module.named_buffers())
-            if (buffer.key().size() >= 5 && buffer.key().compare(buffer.key().size() - 5, 5, "w_avg") == 0)
-                tensors.push_back(buffer.value());
-        if (extra.defined())
-            tensors.push_back(extra);
-        parallel.averageGradients(tensors);
-    }
 
     torch::Tensor classes(const std::vector<int64_t>& labels) const
     {
@@ -163,7 +132,7 @@ struct Trainer::State {
         const auto images = G->synthesis->forward(mapWithMixing(z, c, true), nets::NoiseMode::Random, false);
         const auto loss = F::softplus(-runD(images, c)).mean();
         loss.backward();
-        averageGradients(*G);
+        averageGradients(parallel, *G);
         optG->step();
         tickStats.report("loss_g", loss.item<double>());
 
@@ -176,7 +145,7 @@ struct Trainer::State {
             const auto plImages = G->synthesis->forward(ws, nets::NoiseMode::Random, false);
             const auto penalty = pathLengthPenalty(plImages, ws, plMean);
             (penalty.mean() * config.plWeight * config.plInterval).backward();
-            averageGradients(*G);
+            averageGradients(parallel, *G);
             optG->step();
             tickStats.report("pl_penalty", penalty.mean().item<double>());
         }
@@ -205,7 +174,7 @@ struct Trainer::State {
         auto adaStats = torch::tensor({realLogits.detach().sign().sum().item<double>(), static_cast<double>(localBatch)},
                                       torch::kDouble);
         const double localSignSum = adaStats[0].item<double>();
-        averageGradients(*D, adaStats);
+        averageGradients(parallel, *D, adaStats);
         optD->step();
         const double world = parallel.world;
         if (config.augment != "none")
@@ -222,7 +191,7 @@ struct Trainer::State {
             // (C++17 lambdas cannot capture a structured binding itself: it is bound to a reference here.)
             const auto penalty = r1Penalty([&, &classes = realClasses](const torch::Tensor& x) { return runD(x, classes); }, reals);
             (penalty.mean() * (gamma / 2) * config.r1Interval).backward();
-            averageGradients(*D);
+            averageGradients(parallel, *D);
             optD->step();
             tickStats.report("r1_penalty", penalty.mean().item<double>());
         }
@@ -246,35 +215,6 @@ struct Trainer::State {
         ada.lastSignMean = progress.adaLastSignMean;
         plMean = progress.plMean;
         wallSeconds = progress.wallSeconds;
-    }
-
-    void writeSampleGrid(const fs::path& path)
-    {
-        torch::NoGradGuard noGrad;
-        const int classCount = config.network.classCount;
-        const int columns = 8;
-        const int rows = classCount > 0 ? classCount : 8;
-        std::vector<std::uint32_t> seeds;
-        std::vector<int64_t> labels;
-        for (int r = 0; r < rows; ++r)
-            for (int col = 0; col < columns; ++col) {
-                seeds.push_back(static_cast<std::uint32_t>(classCount > 0 ? col : r * columns + col));
-                labels.push_back(r);
-            }
-        const auto z = nets::latentsFromSeeds(seeds, config.network.zDim).to(device);
-        G_ema->eval();
-        torch::Tensor images;
-        for (int64_t start = 0; start < z.size(0); start += 16) {  // bounded memory at 256x256
-            const int64_t count = std::min<int64_t>(16, z.size(0) - start);
-            const std::vector<int64_t> part(labels.begin() + start, labels.begin() + start + count);
-            auto batch = G_ema->forward(z.narrow(0, start, count), classes(part), 1.0, nets::NoiseMode::Const);
-            images = images.defined() ? torch::cat({images, batch}) : batch;
-        }
-        writePng(path, tensorGrid(images, columns),
-                 {{"Software", "dermgan"}, {"dermgan:synthetic", "true"},
-                  {"dermgan:kimg", std::to_string(nimg / 1000)},
-                  {"Description", classCount > 0 ? "synthetic sample grid: one row per class, seeds 0-7 per column"
-                                                 : "synthetic sample grid: seeds 0-63"}});
     }
 };
 
@@ -401,7 +341,7 @@ bool Trainer::runUntil(int64_t end, const TickCallback& onTick, const std::funct
             // images shown, which overshoot it by up to a batch: 50 kimg at batch 32 is snapshot-000050.
             const int64_t checkpoint = done ? end : (s.nimg / snapshotImages) * snapshotImages;
             saveSnapshot(out / ("snapshot-" + kimgTag(checkpoint) + ".dermgan"));
-            s.writeSampleGrid(out / ("fakes-" + kimgTag(checkpoint) + ".png"));
+            train::writeSampleGrid(s.G_ema, out / ("fakes-" + kimgTag(checkpoint) + ".png"), s.nimg / 1000);
             snapshotWritten = true;
             nextSnapshot = (s.nimg / snapshotImages + 1) * snapshotImages;
         }
@@ -478,7 +418,7 @@ void Trainer::resume(const fs::path& path)
         writeTextFileAtomically(statsPath, kept);
 }
 
-void Trainer::writeSampleGrid(const fs::path& path) { s_->writeSampleGrid(path); }
+void Trainer::writeSampleGrid(const fs::path& path) { train::writeSampleGrid(s_->G_ema, path, s_->nimg / 1000); }
 
 void Trainer::reseed(std::uint64_t seed)
 {

@@ -15,6 +15,7 @@
 #include "nets/discriminator.h"
 #include "nets/generator.h"
 #include "model/training_config.h"
+#include "train/data_parallel.h"
 
 namespace dermgan::train {
 
@@ -25,14 +26,6 @@ struct TrainingData {
 
 // Called after every tick with its stats line; return false to stop (a snapshot is written first).
 using TickCallback = std::function<bool(const nlohmann::json& stats)>;
-
-// Data-parallel training: this process is `rank` of `world`, draws batch / world images per step, and
-// `averageGradients` turns its gradients (and ADA statistics) into the mean over all processes in place.
-struct DataParallel {
-    int rank = 0;
-    int world = 1;
-    std::function<void(const std::vector<torch::Tensor>&)> averageGradients;
-};
 
 class Trainer {
 public:
