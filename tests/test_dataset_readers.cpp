@@ -46,7 +46,7 @@ private Q_SLOTS:
     {
         writeHamDataset(root(), {{"L1", "I1", "nv"}, {"L1", "I2", "nv"}, {"L2", "I3", "mel"}, {"L3", "I4", "bcc"}});
         const auto index = openDataset(root());
-        QCOMPARE(index.format, DatasetFormat::Ham10000);
+        QCOMPARE(index.layout, std::string("ham10000"));
         QCOMPARE(index.classNames, (std::vector<std::string>{"bcc", "mel", "nv"}));
         QCOMPARE(index.classCounts(), (std::vector<std::size_t>{1, 1, 2}));
         QCOMPARE(index.records.size(), std::size_t(4));
@@ -135,7 +135,7 @@ private Q_SLOTS:
         ReadOptions options;
         options.dropEmptyClasses = true;
         const auto index = openDataset(root(), options);
-        QCOMPARE(index.format, DatasetFormat::Isic);
+        QCOMPARE(index.layout, std::string("isic"));
         QCOMPARE(index.classNames, (std::vector<std::string>{"MEL", "NV", "BCC"}));
         QCOMPARE(index.groupKind, std::string("lesion_id"));
         QCOMPARE(find(index, "ISIC_2").groupId, std::string("BCN_1"));
@@ -171,7 +171,7 @@ private Q_SLOTS:
         writeSolidImage(root() / "nevus" / "b.png", 10, 12, {0, 0, 0});
         writeSolidImage(root() / "melanoma" / "sub" / "c.jpg", 10, 12, {0, 0, 0});
         const auto index = openDataset(root());
-        QCOMPARE(index.format, DatasetFormat::FolderPerClass);
+        QCOMPARE(index.layout, std::string("folder"));
         QCOMPARE(index.classNames, (std::vector<std::string>{"melanoma", "nevus"}));
         QCOMPARE(index.classCounts(), (std::vector<std::size_t>{1, 2}));
     }
@@ -212,7 +212,7 @@ private Q_SLOTS:
                                                           ["00000/img00000002.png", 1]]})"));
         zip.save(root() / "data.zip");
         const auto index = openDataset(root() / "data.zip");
-        QCOMPARE(index.format, DatasetFormat::StyleGan2Ada);
+        QCOMPARE(index.layout, std::string("stylegan2-ada"));
         QCOMPARE(index.archivePath, root() / "data.zip");
         QCOMPARE(index.classNames, (std::vector<std::string>{"class 0", "class 1", "class 2"}));
         QCOMPARE(find(index, "img00000001").label, 2);
@@ -257,7 +257,7 @@ private Q_SLOTS:
                                                    "\"HAM_1\"\t\"ISIC_1\"\t\"mel\"\t\"histo\"\n"
                                                    "\"HAM_2\"\t\"ISIC_2\"\t\"nv\"\t\"follow_up\"\n");
         const auto index = openDataset(root());
-        QCOMPARE(index.format, DatasetFormat::Ham10000);
+        QCOMPARE(index.layout, std::string("ham10000"));
         QCOMPARE(index.classNames, (std::vector<std::string>{"mel", "nv"}));
         QCOMPARE(index.groupKind, std::string("lesion_id"));
         QCOMPARE(find(index, "ISIC_2").metadata.at("dx_type"), std::string("follow_up"));
@@ -275,7 +275,7 @@ private Q_SLOTS:
         // A README beside class folders is not metadata.
         fs::remove(root() / "labels.TSV");
         writeText(root() / "README.txt", "Lesions sorted by diagnosis.\n");
-        QCOMPARE(openDataset(root()).format, DatasetFormat::FolderPerClass);
+        QCOMPARE(openDataset(root()).layout, std::string("folder"));
     }
 
     // Case 07: SIIM-ISIC 2020 on Kaggle: train.csv (labelled), test.csv (no labels) and
@@ -302,7 +302,7 @@ private Q_SLOTS:
             ReadOptions options;
             options.dropEmptyClasses = drop;
             const auto index = openDataset(root(), options);
-            QCOMPARE(index.format, DatasetFormat::Isic);
+            QCOMPARE(index.layout, std::string("isic"));
             QCOMPARE(index.records.size(), std::size_t(6));
             QCOMPARE(index.classCounts(), (std::vector<std::size_t>{4, 2}));
             QCOMPARE(index.groupKind, std::string("patient_id"));

@@ -27,6 +27,7 @@
 #include "background_job.h"
 #include "cli_process.h"
 #include "data/dataset.h"
+#include "data/dataset_layouts.h"
 #include "data/dataset_summary.h"
 
 namespace dermgan::ui {
@@ -84,7 +85,7 @@ QWizardPage* TrainingWizard::datasetPage()
 {
     auto* page = new GatedPage([this] { return classCount_ >= 0; });
     page->setTitle(tr("Dataset"));
-    page->setSubTitle(tr("A HAM10000 or ISIC folder, a folder with one sub-folder per class, or a StyleGAN2-ADA .zip."));
+    page->setSubTitle(tr("Dataset: %1.").arg(QString::fromStdString(datasetLayoutList())));
     dataset_ = new QLineEdit;
     dataset_->setObjectName(QStringLiteral("datasetPath"));
     dataset_->setAccessibleName(tr("Dataset folder"));

@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "common/runtime.h"
 #include "data/acquisition_shifts.h"
+#include "data/dataset_layouts.h"
 #include "data/image_store.h"
 #include "data/subset_loader.h"
 #include "evaluation_commands.h"
@@ -280,7 +281,7 @@ void addClassifyCommand(CLI::App& parent, int& exitCode)
     auto* cmd = parent.add_subcommand(
         "classify", "Train the lesion classifier on real, synthetic or mixed images and test it on the real test split; "
         "or score a saved one (--evaluate)");
-    cmd->add_option("data", args->data, "Labelled dataset (HAM10000, ISIC, folder per class, StyleGAN2-ADA)")->required();
+    cmd->add_option("data", args->data, "Labelled dataset: " + datasetLayoutList())->required();
     cmd->add_option("--train", args->train, "Training data: real, synthetic or mixed (real + synthetic)")->capture_default_str();
     cmd->add_option("--generator", args->generator, "Conditional generator snapshot for synthetic/mixed");
     cmd->add_option("--synthetic-count", args->syntheticCount, "Synthetic images (default: as many as real training images)");

@@ -11,6 +11,7 @@
 
 #include "common/runtime.h"
 #include "data/dataset.h"
+#include "data/dataset_layouts.h"
 #include "data/dataset_summary.h"
 #include "data/image_decode.h"
 #include "data/image_store.h"
@@ -34,8 +35,7 @@ struct DatasetArgs {
 
 void addDatasetArgs(CLI::App& command, DatasetArgs& args)
 {
-    command.add_option("path", args.path,
-                       "Dataset: HAM10000 folder, ISIC folder, folder per class, or StyleGAN2-ADA folder/.zip")
+    command.add_option("path", args.path, "Dataset: " + datasetLayoutList())
         ->required();
     command.add_flag("--json", args.json, "Print machine-readable JSON on stdout");
     command.add_flag("--skip-bad", args.skipBad,

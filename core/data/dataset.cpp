@@ -4,25 +4,16 @@
 #include <cctype>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "common/errors.h"
+#include "common/word_list.h"
 #include "data/csv_table.h"
-#include "data/image_files.h"
+#include "data/dataset_layouts.h"
 
 namespace dermgan {
 
 namespace fs = std::filesystem;
-
-std::string formatName(DatasetFormat format)
-{
-    switch (format) {
-    case DatasetFormat::Ham10000: return "ham10000";
-    case DatasetFormat::Isic: return "isic";
-    case DatasetFormat::FolderPerClass: return "folder";
-    case DatasetFormat::StyleGan2Ada: return "stylegan2-ada";
-    }
-    return "unknown";
-}
 
 std::vector<std::size_t> DatasetIndex::classCounts() const
 {
@@ -65,7 +56,41 @@ void enforceNonEmptyClasses(DatasetIndex& index, const ReadOptions& options, con
     index.classNames = std::move(kept);
 }
 
-namespace {
+// Defined in each layout's reader file.
+std::optional<DatasetIndex> detectStyleGanDataset(DatasetProbe& probe, const ReadOptions& options);
+std::optional<DatasetIndex> detectHam10000(DatasetProbe& probe, const ReadOptions& options);
+std::optional<DatasetIndex> detectIsic(DatasetProbe& probe, const ReadOptions& options);
+std::optional<DatasetIndex> detectImageFolder(DatasetProbe& probe, const ReadOptions& options);
+
+const std::vector<DatasetLayout>& datasetLayouts()
+{
+    // StyleGAN2-ADA first: its folders may hold anything beside dataset.json. HAM10000 before ISIC: a
+    // HAM10000 table has an image column too. Folder-per-class last, since any folder is one.
+    static const std::vector<DatasetLayout> layouts = {
+        {"stylegan2-ada", "a StyleGAN2-ADA folder or .zip", detectStyleGanDataset},
+        {"ham10000", "a HAM10000 folder", detectHam10000},
+        {"isic", "an ISIC folder", detectIsic},
+        {"folder", "a folder with one sub-folder per class (or of unlabelled images)", detectImageFolder},
+    };
+    return layouts;
+}
+
+std::string datasetLayoutList()
+{
+    std::vector<std::string> descriptions;
+    for (const auto& layout : datasetLayouts())
+        descriptions.push_back(layout.description);
+    return orList(descriptions);
+}
+
+std::vector<std::string> tableHeader(const fs::path& path)
+{
+    try {
+        return CsvTable::read(path).header();
+    } catch (const InputError&) {
+        return {};
+    }
+}
 
 bool hasColumns(const std::vector<std::string>& header, std::initializer_list<const char*> names)
 {
@@ -81,134 +106,19 @@ std::string lowercaseExtension(const fs::path& path)
     return extension;
 }
 
-std::vector<std::string> tableHeader(const fs::path& path)
-{
-    try {
-        return CsvTable::read(path).header();
-    } catch (const InputError&) {
-        return {};
-    }
-}
-
-// An image column by any name the public lesion datasets use.
-bool namesImages(const std::vector<std::string>& header)
-{
-    for (const char* name : {"image", "image_name", "image_id", "isic_id", "filename", "file_name", "image_path"})
-        if (hasColumns(header, {name}))
-            return true;
-    return false;
-}
-
-std::string fileList(const std::vector<fs::path>& files)
-{
-    std::string names;
-    for (const auto& file : files)
-        names += (names.empty() ? "" : ", ") + file.filename().string();
-    return names;
-}
-
-// HAM10000: a table with image_id and dx; the one by HAM10000's own name first, so that a missing column of
-// that file is reported as such.
-std::optional<DatasetIndex> readHamTable(const fs::path& path, const std::vector<fs::path>& tables,
-                                         const ReadOptions& options)
-{
-    auto read = [&](const fs::path& table) {
-        auto index = readHam10000(path, table, options);
-        index.notes.insert(index.notes.begin(), "metadata read from " + table.filename().string());
-        return index;
-    };
-    for (const auto& table : tables)
-        if (table.stem() == "HAM10000_metadata")
-            return read(table);
-    for (const auto& table : tables)
-        if (hasColumns(tableHeader(table), {"image_id", "dx"}))
-            return read(table);
-    return std::nullopt;
-}
-
-// ISIC: the ground truth is chosen by its structure (an image column and labels), not by reading images, so
-// that a real error in it (a missing image) is reported rather than another table taken instead. Kaggle's
-// SIIM-ISIC 2020 folder has train.csv (labelled), test.csv (no labels) and sample_submission.csv (a constant
-// target): of the tables with labels, the one with the most rows wins; two with as many are refused.
-std::optional<DatasetIndex> readIsicTable(const fs::path& path, const std::vector<fs::path>& tables,
-                                          const ReadOptions& options, std::vector<std::string>& reasons)
-{
-    fs::path best;
-    std::size_t bestRows = 0;
-    fs::path tied;
-    for (const auto& file : tables) {
-        std::optional<CsvTable> table;
-        try {
-            table = CsvTable::read(file);
-        } catch (const InputError& e) {
-            reasons.push_back(file.filename().string() + ": " + e.what());
-            continue;
-        }
-        if (const auto why = whyNotIsicGroundTruth(*table); !why.empty()) {
-            reasons.push_back(file.filename().string() + ": " + why);
-            continue;
-        }
-        if (table->rows().size() > bestRows) {
-            best = file;
-            bestRows = table->rows().size();
-            tied.clear();
-        } else if (table->rows().size() == bestRows) {
-            tied = file;
-        }
-    }
-    if (best.empty())
-        return std::nullopt;
-    if (!tied.empty())
-        throw InputError("dataset " + path.string() + " has two ground-truth tables of " + std::to_string(bestRows) +
-                         " rows (" + best.filename().string() + ", " + tied.filename().string() +
-                         "); expected one (move the other out)");
-    auto index = readIsic(path, best, options);
-    index.notes.insert(index.notes.begin(), "labels read from " + best.filename().string());
-    for (const auto& reason : reasons)
-        if (reason.find("no image or image_name column") == std::string::npos)  // lesion-id tables are expected
-            index.notes.push_back("not used: " + reason);
-    return index;
-}
-
-} // namespace
-
 DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
 {
     std::error_code ec;
     if (!fs::exists(path, ec))
         throw InputError("dataset " + path.string() + " does not exist: expected a folder or a .zip archive");
-    if (fs::is_regular_file(path, ec)) {
-        if (lowercaseExtension(path) == ".zip")
-            return readStyleGanDataset(path, options);
-        throw InputError("dataset " + path.string() + " is a file but not a .zip archive: expected a folder or a "
-                         "StyleGAN2-ADA .zip");
-    }
-    if (fs::exists(path / "dataset.json", ec))
-        return readStyleGanDataset(path, options);
-
-    const auto tables = tableFilesIn(path);
-    if (auto ham = readHamTable(path, tables, options))
-        return std::move(*ham);
-    std::vector<std::string> reasons;
-    if (auto isic = readIsicTable(path, tables, options, reasons))
-        return std::move(*isic);
-
-    // A folder with metadata tables is never read as folder-per-class in silence: its sub-folders would
-    // become the diagnoses. Other tables (README.txt, TensorBoard's metadata.tsv) count only when they name
-    // images; any CSV counts, as before.
-    std::vector<fs::path> metadata;
-    for (const auto& table : tables)
-        if (namesImages(tableHeader(table)) || lowercaseExtension(table) == ".csv")
-            metadata.push_back(table);
-    if (!metadata.empty()) {
-        std::string why;
-        for (const auto& reason : reasons)
-            why += "; " + reason;
-        throw InputError("dataset " + path.string() + " has metadata tables (" + fileList(metadata) +
-                         ") but none is a HAM10000 metadata file (columns image_id, dx) or an ISIC ground truth "
-                         "(column image or image_name plus classes)" + why);
-    }
-    return readImageFolder(path, options);
+    DatasetProbe probe{path, fs::is_directory(path, ec) ? tableFilesIn(path) : std::vector<fs::path>{}, {}};
+    for (const auto& layout : datasetLayouts())
+        if (auto index = layout.detect(probe, options)) {
+            index->layout = layout.name;
+            return std::move(*index);
+        }
+    throw InputError("dataset " + path.string() + " is a file but not a .zip archive: expected a folder or a "
+                     "StyleGAN2-ADA .zip");
 }
 
 } // namespace dermgan

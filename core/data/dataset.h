@@ -9,17 +9,6 @@
 
 namespace dermgan {
 
-class CsvTable;
-
-enum class DatasetFormat {
-    Ham10000,      // image folder + HAM10000_metadata.csv (lesion_id, image_id, dx, ...)
-    Isic,          // image folder + ISIC ground-truth CSV (one-hot class columns, or a 'target' column)
-    FolderPerClass,// one sub-folder per class, or a flat folder of unlabelled images
-    StyleGan2Ada,  // folder or ZIP made by StyleGAN2-ADA's dataset_tool.py, labels in dataset.json
-};
-
-std::string formatName(DatasetFormat format);
-
 struct ImageRecord {
     std::string imageId;   // file stem, e.g. ISIC_0027419
     std::string groupId;   // the unit that splits keep together: lesion id, else patient id, else image id
@@ -30,7 +19,7 @@ struct ImageRecord {
 
 struct DatasetIndex {
     std::filesystem::path root;
-    DatasetFormat format = DatasetFormat::FolderPerClass;
+    std::string layout;                 // its row in datasetLayouts(): ham10000, isic, folder, stylegan2-ada
     std::filesystem::path archivePath;  // set when the images live inside a ZIP archive
     std::string groupKind = "image";    // "lesion_id", "patient_id" or "image"
     std::vector<std::string> classNames;// empty for an unlabelled dataset
@@ -47,18 +36,8 @@ struct ReadOptions {
     bool dropEmptyClasses = false;  // drop classes without images (e.g. ISIC 2019's UNK), with a note
 };
 
-// Detects the layout of `path` and reads it. Throws InputError with one line saying what was expected.
+// Detects the layout of `path` (data/dataset_layouts.h) and reads it. Throws InputError with one line saying what was expected.
 DatasetIndex openDataset(const std::filesystem::path& path, const ReadOptions& options = {});
-
-DatasetIndex readHam10000(const std::filesystem::path& root, const std::filesystem::path& metadataCsv,
-                          const ReadOptions& options);
-DatasetIndex readIsic(const std::filesystem::path& root, const std::filesystem::path& groundTruthCsv,
-                      const ReadOptions& options);
-// Why `table` is not an ISIC ground truth by its structure (an image column, and a 'target' column with both
-// values or two or more one-hot class columns), or empty when it is one. Reads no image.
-std::string whyNotIsicGroundTruth(const CsvTable& table);
-DatasetIndex readImageFolder(const std::filesystem::path& root, const ReadOptions& options);
-DatasetIndex readStyleGanDataset(const std::filesystem::path& folderOrZip, const ReadOptions& options);
 
 // Applies the empty-class rule shared by all readers: error, or drop with a note and relabel.
 void enforceNonEmptyClasses(DatasetIndex& index, const ReadOptions& options, const std::string& where);

@@ -27,7 +27,7 @@ std::size_t groupsSpanning(const DatasetIndex& index, Key key)
 nlohmann::ordered_json datasetSummaryJson(const DatasetIndex& index)
 {
     nlohmann::ordered_json json;
-    json["format"] = formatName(index.format);
+    json["format"] = index.layout;
     json["path"] = index.root.string();
     json["images"] = index.records.size();
     json["groups"] = index.groupCount();
@@ -43,7 +43,7 @@ nlohmann::ordered_json datasetSummaryJson(const DatasetIndex& index)
 std::string datasetSummaryText(const DatasetIndex& index)
 {
     std::ostringstream out;
-    out << "dataset  " << index.root.string() << " (" << formatName(index.format) << ")\n"
+    out << "dataset  " << index.root.string() << " (" << index.layout << ")\n"
         << "images   " << index.records.size() << "\n"
         << "groups   " << index.groupCount() << " (" << index.groupKind << ")\n";
     if (index.labelled()) {

@@ -6,10 +6,12 @@
 
 #include "common/errors.h"
 #include "data/csv_table.h"
-#include "data/dataset.h"
+#include "data/dataset_layouts.h"
 #include "data/image_files.h"
 
 namespace dermgan {
+
+namespace {
 
 DatasetIndex readHam10000(const std::filesystem::path& root, const std::filesystem::path& metadataCsv,
                           const ReadOptions& options)
@@ -23,7 +25,6 @@ DatasetIndex readHam10000(const std::filesystem::path& root, const std::filesyst
 
     DatasetIndex index;
     index.root = root;
-    index.format = DatasetFormat::Ham10000;
     index.groupKind = lesionColumn ? "lesion_id" : "image";
     if (!lesionColumn)
         index.notes.push_back("no lesion_id column: splits keep only identical image ids together");
@@ -75,6 +76,26 @@ DatasetIndex readHam10000(const std::filesystem::path& root, const std::filesyst
                          " rows without files); expected images next to " + metadataCsv.filename().string());
     enforceNonEmptyClasses(index, options, metadataCsv.string());
     return index;
+}
+
+} // namespace
+
+// A table with image_id and dx; the one by HAM10000's own name first, so that a missing column of that file
+// is reported as such.
+std::optional<DatasetIndex> detectHam10000(DatasetProbe& probe, const ReadOptions& options)
+{
+    auto read = [&](const std::filesystem::path& table) {
+        auto index = readHam10000(probe.path, table, options);
+        index.notes.insert(index.notes.begin(), "metadata read from " + table.filename().string());
+        return index;
+    };
+    for (const auto& table : probe.tables)
+        if (table.stem() == "HAM10000_metadata")
+            return read(table);
+    for (const auto& table : probe.tables)
+        if (hasColumns(tableHeader(table), {"image_id", "dx"}))
+            return read(table);
+    return std::nullopt;
 }
 
 } // namespace dermgan

@@ -10,7 +10,7 @@
 
 #include "common/errors.h"
 #include "data/csv_table.h"
-#include "data/dataset.h"
+#include "data/dataset_layouts.h"
 #include "data/image_files.h"
 
 namespace dermgan {
@@ -109,8 +109,8 @@ std::unordered_map<std::string, std::string> lesionIds(const fs::path& root, con
     return ids;
 }
 
-} // namespace
-
+// Why `table` is not an ISIC ground truth by its structure (an image column, and a 'target' column with both
+// values or two or more one-hot class columns), or empty when it is one. Reads no image.
 std::string whyNotIsicGroundTruth(const CsvTable& table)
 {
     const auto image = table.findColumn("image") ? table.findColumn("image") : table.findColumn("image_name");
@@ -148,7 +148,6 @@ DatasetIndex readIsic(const fs::path& root, const fs::path& groundTruthCsv, cons
 
     DatasetIndex index;
     index.root = root;
-    index.format = DatasetFormat::Isic;
     index.classNames = labels.classNames;
     const auto lesions = lesionIds(root, table.header()[imageColumn]);
     const auto patientColumn = table.findColumn("patient_id");
@@ -194,6 +193,51 @@ DatasetIndex readIsic(const fs::path& root, const fs::path& groundTruthCsv, cons
         throw InputError("dataset " + root.string() + " has no usable images; expected image files named as in " +
                          groundTruthCsv.filename().string());
     enforceNonEmptyClasses(index, options, groundTruthCsv.string());
+    return index;
+}
+
+} // namespace
+
+// The ground truth is chosen by its structure (an image column and labels), not by reading images, so that a
+// real error in it (a missing image) is reported rather than another table taken instead. Kaggle's SIIM-ISIC
+// 2020 folder has train.csv (labelled), test.csv (no labels) and sample_submission.csv (a constant target):
+// of the tables with labels, the one with the most rows wins; two with as many are refused.
+std::optional<DatasetIndex> detectIsic(DatasetProbe& probe, const ReadOptions& options)
+{
+    fs::path best;
+    std::size_t bestRows = 0;
+    fs::path tied;
+    for (const auto& file : probe.tables) {
+        std::optional<CsvTable> table;
+        try {
+            table = CsvTable::read(file);
+        } catch (const InputError& e) {
+            probe.rejected.push_back(file.filename().string() + ": " + e.what());
+            continue;
+        }
+        if (const auto why = whyNotIsicGroundTruth(*table); !why.empty()) {
+            probe.rejected.push_back(file.filename().string() + ": " + why);
+            continue;
+        }
+        if (table->rows().size() > bestRows) {
+            best = file;
+            bestRows = table->rows().size();
+            tied.clear();
+        } else if (table->rows().size() == bestRows) {
+            tied = file;
+        }
+    }
+    if (best.empty())
+        return std::nullopt;
+    if (!tied.empty())
+        throw InputError("dataset " + probe.path.string() + " has two ground-truth tables of " +
+                         std::to_string(bestRows) + " rows (" + best.filename().string() + ", " +
+                         tied.filename().string() + "); expected one (move the other out)");
+    auto index = readIsic(probe.path, best, options);
+    index.notes.insert(index.notes.begin(), "labels read from " + best.filename().string());
+    for (const auto& reason : probe.rejected)
+        if (reason.find("no image or image_name column") == std::string::npos)  // lesion-id tables are expected
+            index.notes.push_back("not used: " + reason);
     return index;
 }
 

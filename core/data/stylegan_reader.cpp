@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
-#include "data/dataset.h"
+#include "data/dataset_layouts.h"
 #include "data/image_files.h"
 #include "io/zip_archive.h"
 
@@ -60,13 +60,10 @@ std::string commonTopFolder(const std::vector<std::string>& members)
     return prefix;
 }
 
-} // namespace
-
 DatasetIndex readStyleGanDataset(const fs::path& folderOrZip, const ReadOptions& options)
 {
     DatasetIndex index;
     index.root = folderOrZip;
-    index.format = DatasetFormat::StyleGan2Ada;
     index.notes.push_back("StyleGAN2-ADA datasets carry no lesion ids: splits are by image");
 
     std::vector<std::string> names;  // relative member names, '/'-separated
@@ -190,6 +187,18 @@ DatasetIndex readStyleGanDataset(const fs::path& folderOrZip, const ReadOptions&
     if (index.labelled())
         enforceNonEmptyClasses(index, options, where);
     return index;
+}
+
+} // namespace
+
+// A .zip file, or a folder with dataset.json.
+std::optional<DatasetIndex> detectStyleGanDataset(DatasetProbe& probe, const ReadOptions& options)
+{
+    std::error_code ec;
+    const bool zip = fs::is_regular_file(probe.path, ec) && lowercaseExtension(probe.path) == ".zip";
+    if (zip || fs::exists(probe.path / "dataset.json", ec))
+        return readStyleGanDataset(probe.path, options);
+    return std::nullopt;
 }
 
 } // namespace dermgan
