@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for the views' background jobs (QtConcurrent + QFutureWatcher).
+// The views' background jobs (QtConcurrent + QFutureWatcher): one cancellable job type and its helpers.
 #include <atomic>
 #include <exception>
 #include <memory>
@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QUnhandledException>
+#include <QtConcurrent>
 
 #include "common/progress.h"
 
@@ -54,5 +55,61 @@ inline ProgressCallback progressToBar(QProgressBar* bar, std::shared_ptr<std::at
         return !stop->load();
     };
 }
+
+// A view's background job with one cancel path, as in Qt's mandelbrot example: each run has its own stop
+// flag, cancel() sets it, and the destructor cancels and waits, so that no job outlives its view. One run at
+// a time: start() does nothing while one runs.
+template <typename T>
+class CancellableJob {
+public:
+    using StopFlag = std::shared_ptr<std::atomic<bool>>;
+
+    // `onFinished` runs on `context`'s thread whenever a run ends (done, failed or cancelled); running() is
+    // false by then.
+    template <typename Slot>
+    CancellableJob(QObject* context, Slot onFinished)
+    {
+        QObject::connect(&watcher_, &QFutureWatcher<T>::finished, context, [this, onFinished] {
+            running_ = false;
+            onFinished();
+        });
+    }
+    ~CancellableJob()
+    {
+        cancel();
+        finishQuietly(watcher_);
+    }
+    CancellableJob(const CancellableJob&) = delete;
+    CancellableJob& operator=(const CancellableJob&) = delete;
+
+    // Calls `makeWork(stop)` here, on the GUI thread (where progressToBar and QPointers are made), and runs
+    // the callable it returns, `T()`, on Qt's thread pool. Returns false, starting nothing, while a run is on.
+    template <typename MakeWork>
+    bool start(MakeWork makeWork)
+    {
+        if (running_)
+            return false;
+        running_ = true;
+        stop_ = std::make_shared<std::atomic<bool>>(false);
+        watcher_.setFuture(QtConcurrent::run(makeWork(stop_)));
+        return true;
+    }
+    // Asks the current run, if any, to stop at its next check; its onFinished still comes.
+    void cancel()
+    {
+        if (stop_ && running_)
+            stop_->store(true);
+    }
+    bool running() const { return running_; }
+    // Whether the last run was asked to stop.
+    bool cancelled() const { return stop_ && stop_->load(); }
+    // The last run's result, or its own exception (resultOrError). Only from onFinished or later.
+    T result() { return resultOrError(watcher_); }
+
+private:
+    QFutureWatcher<T> watcher_;
+    StopFlag stop_;
+    bool running_ = false;
+};
 
 } // namespace dermgan::ui

@@ -23,7 +23,6 @@
 #include <QSpinBox>
 #include <QValueAxis>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include "background_job.h"
 #include "map_file.h"
@@ -190,31 +189,26 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent)
             if (const QString error = exportPng(file); !error.isEmpty())
                 Q_EMIT mapFailed(error);
     });
-    connect(&watcher_, &QFutureWatcher<MapResult>::finished, this, [this] {
-        running_ = false;
-        computeButton_->setEnabled(true);
-        cancelButton_->setEnabled(false);
-        try {
-            result_ = resultOrError(watcher_);
-        } catch (const std::exception& e) {  // rethrown from the worker
-            const bool cancelled = stop_ && stop_->load();
-            status_->setText(cancelled ? tr("Cancelled.") : QString::fromStdString(e.what()));
-            progress_->setValue(0);
-            if (!cancelled)
-                Q_EMIT mapFailed(QString::fromStdString(e.what()));
-            return;
-        }
-        selected_ = -1;
-        mapFile_.clear();
-        showResult();
-        Q_EMIT mapReady();
-    });
 }
 
-EmbeddingView::~EmbeddingView()
+void EmbeddingView::mapFinished()
 {
-    cancel();
-    finishQuietly(watcher_);
+    computeButton_->setEnabled(true);
+    cancelButton_->setEnabled(false);
+    try {
+        result_ = job_.result();
+    } catch (const std::exception& e) {  // rethrown from the worker
+        const bool cancelled = job_.cancelled();
+        status_->setText(cancelled ? tr("Cancelled.") : QString::fromStdString(e.what()));
+        progress_->setValue(0);
+        if (!cancelled)
+            Q_EMIT mapFailed(QString::fromStdString(e.what()));
+        return;
+    }
+    selected_ = -1;
+    mapFile_.clear();
+    showResult();
+    Q_EMIT mapReady();
 }
 
 void EmbeddingView::setSession(const GeneratorSession& session)
@@ -287,27 +281,21 @@ MapJob EmbeddingView::job() const
 
 void EmbeddingView::compute()
 {
-    if (running_)
+    if (job_.running())
         return;
     const MapJob job = this->job();
     if (job.space == QLatin1String("features") && !job.data.isEmpty())
         QSettings().setValue(QStringLiteral("mapDataset"), job.data);
-    running_ = true;
     computeButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     status_->setText(tr("Computing…"));
     progress_->setRange(0, 0);
-    stop_ = std::make_shared<std::atomic<bool>>(false);
-    const ProgressCallback progress = progressToBar(progress_, stop_);
-    const GeneratorSession session = session_;
-    watcher_.setFuture(QtConcurrent::run([session, job, progress] { return runMapJob(session, job, progress); }));
+    job_.start([this, &job](const auto& stop) {
+        return [session = session_, job, progress = progressToBar(progress_, stop)] { return runMapJob(session, job, progress); };
+    });
 }
 
-void EmbeddingView::cancel()
-{
-    if (stop_)
-        stop_->store(true);
-}
+void EmbeddingView::cancel() { job_.cancel(); }
 
 void EmbeddingView::showResult()
 {

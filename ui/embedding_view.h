@@ -5,14 +5,12 @@
 // point's image; clicking a synthetic point offers to open its seed and class in the generator. A map saved
 // beside the model (<stem>.map.csv) shows as soon as the model opens. The image projected last (Project tab)
 // is placed on every map shown, with the nearest real and synthetic map points ringed.
-#include <atomic>
-#include <memory>
 #include <optional>
 #include <vector>
 
-#include <QFutureWatcher>
 #include <QWidget>
 
+#include "background_job.h"
 #include "generator_session.h"
 #include "map_job.h"
 #include "projection_job.h"
@@ -34,14 +32,13 @@ class EmbeddingView : public QWidget {
     Q_OBJECT
 public:
     explicit EmbeddingView(QWidget* parent = nullptr);
-    ~EmbeddingView() override;
 
     void setSession(const GeneratorSession& session);
     void setJob(const MapJob& job);  // fills the controls
     MapJob job() const;
     void compute();                  // in the background; mapReady or mapFailed follow
     void cancel();
-    bool busy() const { return running_; }
+    bool busy() const { return job_.running(); }
     const MapResult& result() const { return result_; }
     void selectPoint(int index);     // as a click on that point does
     int selectedPoint() const { return selected_; }
@@ -67,6 +64,7 @@ Q_SIGNALS:
     void openSynthetic(quint32 seed, int classIndex);
 
 private:
+    void mapFinished();  // the background job's end: shows the map, or why there is none
     void showResult();
     void clearMap();
     void preview(int index);
@@ -76,9 +74,7 @@ private:
     GeneratorSession session_;
     MapResult result_;
     QString mapFile_;  // where result_ was read from; empty when computed here
-    QFutureWatcher<MapResult> watcher_;
-    std::shared_ptr<std::atomic<bool>> stop_;
-    bool running_ = false;
+    CancellableJob<MapResult> job_{this, [this] { mapFinished(); }};
     int selected_ = -1;
     std::vector<std::pair<QScatterSeries*, std::vector<int>>> series_;  // each series' point indices
 

@@ -26,7 +26,6 @@
 #include <QVBoxLayout>
 #include <QLogValueAxis>
 #include <QValueAxis>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include "axis_range.h"
 #include "background_job.h"
@@ -201,13 +200,6 @@ ProjectionView::ProjectionView(QWidget* parent) : QWidget(parent)
     connect(cancelButton_, &QPushButton::clicked, this, &ProjectionView::cancel);
     connect(openButton_, &QPushButton::clicked, this, [this] { Q_EMIT openProjected(outcome_.ws, outcome_.classIndex); });
     connect(mapButton_, &QPushButton::clicked, this, &ProjectionView::showOnMap);
-    connect(&watcher_, &QFutureWatcher<ProjectionOutcome>::finished, this, &ProjectionView::finished);
-}
-
-ProjectionView::~ProjectionView()
-{
-    cancel();
-    finishQuietly(watcher_);
 }
 
 void ProjectionView::setSession(const GeneratorSession& session)
@@ -274,9 +266,8 @@ ProjectionJob ProjectionView::job() const
 
 void ProjectionView::start()
 {
-    if (running_ || image_.isEmpty() || !session_.isLoaded())
+    if (job_.running() || image_.isEmpty() || !session_.isLoaded())
         return;
-    running_ = true;
     startButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     openButton_->setEnabled(false);
@@ -296,19 +287,17 @@ void ProjectionView::start()
     progress_->setRange(0, job.steps);
     progress_->setValue(0);
     readout_->setText(tr("Projecting…"));
-    stop_ = std::make_shared<std::atomic<bool>>(false);
-    const auto stop = stop_;
-    QPointer<ProjectionView> self(this);
-    const GeneratorSession session = session_;
-    watcher_.setFuture(QtConcurrent::run([session, job, stop, self] {
-        return runProjection(session, job, [stop, self](int step, double imageLoss, double noisePenalty, const QImage& current) {
-            QMetaObject::invokeMethod(self, [self, step, imageLoss, noisePenalty, current] {
-                if (self)
-                    self->step(step, imageLoss, noisePenalty, current);
-            }, Qt::QueuedConnection);
-            return !stop->load();
-        });
-    }));
+    job_.start([this, &job](const auto& stop) {
+        return [session = session_, job, stop, self = QPointer<ProjectionView>(this)] {
+            return runProjection(session, job, [stop, self](int step, double imageLoss, double noisePenalty, const QImage& current) {
+                QMetaObject::invokeMethod(self, [self, step, imageLoss, noisePenalty, current] {
+                    if (self)
+                        self->step(step, imageLoss, noisePenalty, current);
+                }, Qt::QueuedConnection);
+                return !stop->load();
+            });
+        };
+    });
 }
 
 void ProjectionView::step(int step, double imageLoss, double noisePenalty, const QImage& current)
@@ -328,19 +317,14 @@ void ProjectionView::step(int step, double imageLoss, double noisePenalty, const
         projection_->setImage(current);
 }
 
-void ProjectionView::cancel()
-{
-    if (stop_)
-        stop_->store(true);
-}
+void ProjectionView::cancel() { job_.cancel(); }
 
 void ProjectionView::finished()
 {
-    running_ = false;
     startButton_->setEnabled(true);
     cancelButton_->setEnabled(false);
     try {
-        outcome_ = resultOrError(watcher_);
+        outcome_ = job_.result();
     } catch (const std::exception& e) {
         readout_->setText(QString::fromStdString(e.what()));
         Q_EMIT projectionFailed(QString::fromStdString(e.what()));

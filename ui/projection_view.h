@@ -3,12 +3,9 @@
 // bring the generator's image toward it (live loss curve, current image, difference map), with Cancel; then
 // read how close it came (pixel RMSE, PSNR, SSIM, perceptual and feature distances) and its nearest real and
 // synthetic neighbours, and continue editing the projected latent (or a neighbour's seed) in the generator.
-#include <atomic>
-#include <memory>
-
-#include <QFutureWatcher>
 #include <QWidget>
 
+#include "background_job.h"
 #include "generator_session.h"
 #include "projection_job.h"
 
@@ -33,7 +30,6 @@ class ProjectionView : public QWidget {
     Q_OBJECT
 public:
     explicit ProjectionView(QWidget* parent = nullptr);
-    ~ProjectionView() override;
 
     void setSession(const GeneratorSession& session);
     void setImage(const QString& path);  // shows it as the target
@@ -41,7 +37,7 @@ public:
     ProjectionJob job() const;
     void start();
     void cancel();
-    bool busy() const { return running_; }
+    bool busy() const { return job_.running(); }
     const ProjectionOutcome& outcome() const { return outcome_; }
     QString readout() const;
     int curvePoints() const;
@@ -69,9 +65,7 @@ private:
     GeneratorSession session_;
     QString image_;
     ProjectionOutcome outcome_;
-    QFutureWatcher<ProjectionOutcome> watcher_;
-    std::shared_ptr<std::atomic<bool>> stop_;
-    bool running_ = false;
+    CancellableJob<ProjectionOutcome> job_{this, [this] { finished(); }};
 
     QLabel* target_ = nullptr;
     SyntheticImageView* projection_ = nullptr;

@@ -27,7 +27,6 @@
 #include <QTextBrowser>
 #include <QTextDocument>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include "background_job.h"
 #include "io/atomic_file.h"
@@ -77,40 +76,33 @@ ReaderStudyView::ReaderStudyView(QWidget* parent) : QWidget(parent)
     buildResultsPage();
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(pages_);
-
-    connect(&watcher_, &QFutureWatcher<PreparedStudy>::finished, this, [this] {
-        running_ = false;
-        startButton_->setEnabled(true);
-        resumeButton_->setEnabled(true);
-        progress_->hide();
-        try {
-            if (stop_ && stop_->load())
-                throw CancelledError();  // paused, or another model opened, after the job's last check
-            study_ = resultOrError(watcher_);
-        } catch (const CancelledError&) {
-            setupStatus_->setText(tr("Cancelled."));
-            return;
-        } catch (const std::exception& e) {
-            setupStatus_->setText(QString::fromStdString(e.what()));
-            Q_EMIT failed(QString::fromStdString(e.what()));
-            return;
-        }
-        if (newStudy_ && !save())  // a resumed session is on disk already (and may be read-only)
-            return;
-        current_ = static_cast<int>(study_.session.nextTrial());
-        Q_EMIT studyStarted();
-        if (study_.session.complete())
-            showResults();
-        else
-            showCurrent();
-    });
 }
 
-ReaderStudyView::~ReaderStudyView()
+void ReaderStudyView::prepared()
 {
-    if (stop_)
-        stop_->store(true);
-    finishQuietly(watcher_);
+    startButton_->setEnabled(true);
+    resumeButton_->setEnabled(true);
+    progress_->hide();
+    try {
+        if (job_.cancelled())
+            throw CancelledError();  // paused, or another model opened, after the job's last check
+        study_ = job_.result();
+    } catch (const CancelledError&) {
+        setupStatus_->setText(tr("Cancelled."));
+        return;
+    } catch (const std::exception& e) {
+        setupStatus_->setText(QString::fromStdString(e.what()));
+        Q_EMIT failed(QString::fromStdString(e.what()));
+        return;
+    }
+    if (newStudy_ && !save())  // a resumed session is on disk already (and may be read-only)
+        return;
+    current_ = static_cast<int>(study_.session.nextTrial());
+    Q_EMIT studyStarted();
+    if (study_.session.complete())
+        showResults();
+    else
+        showCurrent();
 }
 
 void ReaderStudyView::buildSetupPage()
@@ -349,18 +341,17 @@ ReaderStudySetup ReaderStudyView::setup() const
 
 void ReaderStudyView::runInBackground(const std::function<PreparedStudy(const ProgressCallback&)>& job, const QString& file)
 {
-    if (running_)
+    if (job_.running())
         return;
-    running_ = true;
     file_ = file;
     startButton_->setEnabled(false);
     resumeButton_->setEnabled(false);
     setupStatus_->setText(tr("Preparing the images…"));
     progress_->setRange(0, 0);
     progress_->show();
-    stop_ = std::make_shared<std::atomic<bool>>(false);
-    const ProgressCallback progress = progressToBar(progress_, stop_);
-    watcher_.setFuture(QtConcurrent::run([job, progress] { return job(progress); }));
+    job_.start([this, &job](const auto& stop) {
+        return [job, progress = progressToBar(progress_, stop)] { return job(progress); };
+    });
 }
 
 void ReaderStudyView::startNew(const QString& file)
@@ -458,8 +449,7 @@ void ReaderStudyView::answer(bool saidSynthetic, int confidence, int diagnosis)
 
 void ReaderStudyView::pause()
 {
-    if (stop_ && running_)
-        stop_->store(true);
+    job_.cancel();
     if (!file_.isEmpty() && current_ >= 0 && !study_.session.complete())
         setupStatus_->setText(tr("Paused after %1 of %2 images; the answers are in %3 (Resume to continue).")
                                   .arg(current_).arg(trialCount()).arg(QDir::toNativeSeparators(file_)));

@@ -7,14 +7,12 @@
 // interval, sensitivity and specificity for "synthetic", per-diagnosis accuracy and the readers' diagnosis
 // accuracy on real vs synthetic images, shows every image with its SYNTHETIC badge back, and exports CSV + JSON
 // (`dermgan reader-study` pools several readers' sessions).
-#include <atomic>
 #include <functional>
-#include <memory>
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QWidget>
 
+#include "background_job.h"
 #include "generator_session.h"
 #include "reader_study_job.h"
 
@@ -37,7 +35,6 @@ class ReaderStudyView : public QWidget {
     Q_OBJECT
 public:
     explicit ReaderStudyView(QWidget* parent = nullptr);
-    ~ReaderStudyView() override;
 
     void setSession(const GeneratorSession& session);
     void setSetup(const ReaderStudySetup& setup);
@@ -53,7 +50,7 @@ public:
     // Back to the set-up page; the session stays saved and can be resumed.
     void pause();
 
-    bool busy() const { return running_; }
+    bool busy() const { return job_.running(); }
     bool asking() const;                  // an image is on screen waiting for an answer
     int currentTrial() const { return current_; }
     int trialCount() const { return static_cast<int>(study_.session.trials.size()); }
@@ -79,6 +76,7 @@ private:
     void buildSetupPage();
     void buildTestPage();
     void buildResultsPage();
+    void prepared();  // the background job's end: the study's first image, or why not
     void runInBackground(const std::function<PreparedStudy(const ProgressCallback&)>& job, const QString& file);
     void showCurrent();
     void showResults();
@@ -89,9 +87,7 @@ private:
     QString file_;
     int current_ = -1;
     QElapsedTimer shownFor_;
-    QFutureWatcher<PreparedStudy> watcher_;
-    std::shared_ptr<std::atomic<bool>> stop_;
-    bool running_ = false;
+    CancellableJob<PreparedStudy> job_{this, [this] { prepared(); }};
     bool newStudy_ = false;  // the job plans a new study (to be saved) rather than reopening a saved one
 
     QStackedWidget* pages_ = nullptr;
