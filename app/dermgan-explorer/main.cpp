@@ -4,23 +4,13 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
-#include <QTabWidget>
-#include <QTemporaryDir>
-#include <QTimer>
 
 #include "common/exit_codes.h"
 #include "common/runtime.h"
-#include "embedding_view.h"
-#include "gallery_view.h"
-#include "generator_view.h"
-#include "projection_view.h"
-#include "reader_study_view.h"
+#include "explorer_startup.h"
 #include "main_window.h"
 #include "metrics/feature_extractor.h"
-#include "metrics_view.h"
-#include "training_panel.h"
 #include "training_wizard.h"
-#include "render_queue.h"
 
 namespace {
 
@@ -33,18 +23,9 @@ QString bundledGenerator()
     }
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+// The options; `parser.process` prints --help or --version, or an unknown option's error, and exits.
+dermgan::ui::StartupRequest parseCommandLine(const QApplication& app)
 {
-    Q_INIT_RESOURCE(resources);  // the .qrc lives in the static dermgan_ui library
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("dermgan-explorer"));
-    QApplication::setApplicationDisplayName(QStringLiteral("dermgan explorer"));
-    QApplication::setOrganizationName(QStringLiteral("dermgan"));
-    QApplication::setApplicationVersion(QStringLiteral(DERMGAN_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dermgan.svg")));
-
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Browse, project into and evaluate GANs of skin-lesion images."));
     parser.addHelpOption();
@@ -94,132 +75,65 @@ int main(int argc, char** argv)
                        trainOut, screenshot});
     parser.process(app);
 
-    const QStringList tabNames{"generate", "gallery", "project", "map", "evaluate", "reader-study"};  // in the window's order
-    if (parser.isSet(tab) && !tabNames.contains(parser.value(tab))) {
+    dermgan::ui::StartupRequest request;
+    request.model = !parser.positionalArguments().isEmpty() ? parser.positionalArguments().first()
+                    : parser.isSet(noModel)                 ? QString()
+                                                            : bundledGenerator();
+    request.directions = parser.value(directions);
+    request.state = parser.value(state);
+    request.tab = parser.value(tab);
+    request.mapDataset = parser.value(map);
+    request.projectImage = parser.value(project);
+    request.projectClass = parser.value(projectClass).toInt();
+    request.neighbourDataset = parser.value(neighbours);
+    request.gallery = parser.isSet(gallery);
+    request.readerStudyDataset = parser.value(readerStudy);
+    request.readerStudyFile = parser.value(readerStudyFile);
+    request.readerStudySession = parser.value(readerStudySession);
+    request.evaluate = parser.isSet(evaluate);
+    request.wizardDataset = parser.value(wizard);
+    request.trainDataset = parser.value(train);
+    request.trainOut = parser.value(trainOut);
+    request.federated = parser.isSet(federated);
+    request.screenshot = parser.value(screenshot);
+    return request;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Q_INIT_RESOURCE(resources);  // the .qrc lives in the static dermgan_ui library
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("dermgan-explorer"));
+    QApplication::setApplicationDisplayName(QStringLiteral("dermgan explorer"));
+    QApplication::setOrganizationName(QStringLiteral("dermgan"));
+    QApplication::setApplicationVersion(QStringLiteral(DERMGAN_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dermgan.svg")));
+
+    const dermgan::ui::StartupRequest request = parseCommandLine(app);
+    if (!request.tab.isEmpty() && !dermgan::ui::startupTabNames().contains(request.tab)) {
         qCritical("dermgan-explorer: --tab %s is not a tab; expected generate, gallery, project, map, evaluate or reader-study",
-                  qPrintable(parser.value(tab)));
+                  qPrintable(request.tab));
         return dermgan::cli::kUsageError;
     }
+    if (!request.trainDataset.isEmpty() && request.trainOut.isEmpty()) {
+        qCritical("dermgan-explorer: --train needs --train-out FOLDER");
+        return dermgan::cli::kUsageError;
+    }
+
     dermgan::configureThreads();  // LibTorch would otherwise use one core
     dermgan::ui::MainWindow window;
     window.show();
-    const QString model = !parser.positionalArguments().isEmpty() ? parser.positionalArguments().first()
-                          : parser.isSet(noModel)                 ? QString()
-                                                                  : bundledGenerator();
-    QString error;
-    if (!model.isEmpty())
-        error = window.openModel(model);
-    if (error.isEmpty() && parser.isSet(directions))
-        error = window.openDirections(parser.value(directions));
-    if (error.isEmpty() && parser.isSet(state))
-        error = window.loadExplorerState(parser.value(state));
-    if (error.isEmpty() && parser.isSet(tab))
-        window.tabs()->setCurrentIndex(static_cast<int>(tabNames.indexOf(parser.value(tab))));
-    if (error.isEmpty() && parser.isSet(map)) {
-        dermgan::ui::MapJob job;
-        job.data = parser.value(map);
-        window.embeddingView()->setJob(job);
-        window.tabs()->setCurrentWidget(window.embeddingView());
-        window.embeddingView()->compute();
-    }
-    if (error.isEmpty() && parser.isSet(gallery)) {
-        window.tabs()->setCurrentWidget(window.galleryView());
-        window.galleryView()->generate();
-    }
-    if (error.isEmpty() && parser.isSet(project)) {
-        dermgan::ui::ProjectionJob job;
-        job.image = parser.value(project);
-        job.classIndex = parser.value(projectClass).toInt();
-        window.projectionView()->setJob(job);
-        window.projectionView()->setNeighbourData(parser.value(neighbours));
-        window.tabs()->setCurrentWidget(window.projectionView());
-        if (parser.value(tab) == QLatin1String("map"))  // where the projection falls, once it is done
-            QObject::connect(window.projectionView(), &dermgan::ui::ProjectionView::projectionFinished, &window,
-                             [&window] { window.tabs()->setCurrentWidget(window.embeddingView()); }, Qt::SingleShotConnection);
-        window.projectionView()->start();
-    }
-    if (error.isEmpty() && parser.isSet(evaluate))
-        window.tabs()->setCurrentWidget(window.metricsView());
-    QTemporaryDir studyFolder;
-    if (error.isEmpty() && parser.isSet(readerStudy)) {
-        dermgan::ui::ReaderStudySetup setup;
-        setup.dataset = parser.value(readerStudy);
-        setup.perSource = 10;
-        setup.askDiagnosis = true;
-        window.readerStudyView()->setSetup(setup);
-        window.tabs()->setCurrentWidget(window.readerStudyView());
-        window.readerStudyView()->startNew(parser.isSet(readerStudyFile) ? parser.value(readerStudyFile)
-                                                                          : studyFolder.filePath(QStringLiteral("study.json")));
-    } else if (error.isEmpty() && parser.isSet(readerStudySession)) {
-        window.tabs()->setCurrentWidget(window.readerStudyView());
-        window.readerStudyView()->resume(parser.value(readerStudySession));
-    }
     dermgan::ui::TrainingWizard trainingWizard(&window);
-    if (error.isEmpty() && (parser.isSet(wizard) || parser.isSet(train))) {
-        trainingWizard.setDataset(parser.value(parser.isSet(wizard) ? wizard : train));
-        if (parser.isSet(federated))
-            trainingWizard.setFederated(0.1);
-        trainingWizard.show();
-    }
-    if (error.isEmpty() && parser.isSet(train)) {
-        // Starts as soon as the dataset is inspected: a short run with ticks and grids often enough to watch.
-        if (!parser.isSet(trainOut)) {
-            qCritical("dermgan-explorer: --train needs --train-out FOLDER");
-            return dermgan::cli::kUsageError;
-        }
-        trainingWizard.setOutputFolder(parser.value(trainOut));
-        trainingWizard.setKimg(1);
-        // (Federated: a sample grid after every 0.1 kimg round.)
-        trainingWizard.setExtraOptions(parser.isSet(federated) ? QStringLiteral("--tick 0.02 --keep-every 1")
-                                                               : QStringLiteral("--snap 0.1 --tick 0.02"));
-        QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window, [&](bool ok) {
-            if (!ok)
-                return;
-            trainingWizard.hide();
-            window.startTraining(trainingWizard);
-        }, Qt::SingleShotConnection);
-    }
-    if (parser.isSet(screenshot)) {
-        const QString file = parser.value(screenshot);
-        auto grab = [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); };
+    dermgan::ui::ExplorerStartup startup(window, trainingWizard);
+    const QString error = startup.run(request);
+    if (!request.screenshot.isEmpty()) {
         if (!error.isEmpty()) {
             qCritical("dermgan-explorer: %s", qPrintable(error));
             return dermgan::cli::kInputError;
         }
-        // A failure would wait behind its dialog for a click that never comes: say it and stop.
-        QObject::connect(window.readerStudyView(), &dermgan::ui::ReaderStudyView::failed, &window, [](const QString& message) {
-            qCritical("dermgan-explorer: %s", qPrintable(message));
-            QApplication::exit(dermgan::cli::kInputError);
-        });
-        if (parser.isSet(wizard))  // the wizard's dataset page with the inspected dataset (or its setting page)
-            QObject::connect(&trainingWizard, &dermgan::ui::TrainingWizard::datasetInspected, &window,
-                             [&trainingWizard, file, setting = parser.isSet(federated)] {
-                if (setting)
-                    trainingWizard.next();
-                QTimer::singleShot(300, [&trainingWizard, file] { QApplication::exit(trainingWizard.grab().save(file) ? 0 : 1); });
-            }, Qt::SingleShotConnection);
-        else if (parser.isSet(train))  // a few ticks and a sample grid into the run
-            QObject::connect(window.trainingPanel(), &dermgan::ui::TrainingPanel::tick, &window, [&window, grab] {
-                if (window.trainingPanel()->statsLines() == 12)
-                    QTimer::singleShot(300, grab);
-            });
-        else if (model.isEmpty() || parser.isSet(evaluate))
-            QTimer::singleShot(800, &window, grab);
-        else if (parser.isSet(gallery))  // the filled gallery
-            QObject::connect(window.galleryView(), &dermgan::ui::GalleryView::galleryReady, &window,
-                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
-        else if (parser.isSet(project))  // the finished projection
-            QObject::connect(window.projectionView(), &dermgan::ui::ProjectionView::projectionFinished, &window,
-                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
-        else if (parser.isSet(readerStudy) || parser.isSet(readerStudySession))  // its first image, or its results
-            QObject::connect(window.readerStudyView(), &dermgan::ui::ReaderStudyView::studyStarted, &window,
-                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
-        else if (parser.isSet(map))  // the finished map
-            QObject::connect(window.embeddingView(), &dermgan::ui::EmbeddingView::mapReady, &window,
-                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
-        else  // the first frame, then a moment for the layout
-            QObject::connect(window.generatorView()->renderQueue(), &dermgan::ui::RenderQueue::idle, &window,
-                             [grab] { QTimer::singleShot(300, grab); }, Qt::SingleShotConnection);
+        startup.screenshotWhenReady(request);
     } else if (!error.isEmpty()) {
         QMessageBox::warning(&window, QObject::tr("Cannot open"), error);
     }

@@ -137,6 +137,92 @@ train::TrainingConfig resolveConfig(TrainArgs& args, const CLI::App& command)
     return stored;
 }
 
+// --dry-run: the resolved configuration, the sizes of the networks and of the data, as JSON on stdout.
+void printDryRun(const TrainArgs& args, const train::TrainingConfig& config, const train::PreparedData& prepared,
+                 const DistributedArgs& distributed, int threads)
+{
+    nets::Generator g(config.network);
+    nets::Discriminator d(config.network);
+    auto count = [](torch::nn::Module& m) {
+        int64_t n = 0;
+        for (const auto& p : m.parameters())
+            n += p.numel();
+        return n;
+    };
+    nlohmann::json summary{{"config", config},
+                           {"training_images", prepared.rows.size()},
+                           {"dataset_images", prepared.index.records.size()},
+                           {"generator_parameters", count(*g)},
+                           {"discriminator_parameters", count(*d)},
+                           {"num_ws", config.network.numWs()},
+                           {"r1_gamma", config.effectiveR1Gamma()},
+                           {"device", selectDevice(config.device).str()},
+                           {"threads", threads},
+                           {"resume", args.resume}};
+    if (distributed.federated)
+        summary["federation"] = distributed.federation;
+    if (!args.resume.empty())
+        summary["resume_kimg"] = TrainingSnapshotReader(args.resume).kimg();
+    std::cout << summary.dump(2) << "\n";
+}
+
+// The train command once its options are parsed: prepares the data, then trains (centralized, federated or
+// data-parallel) or, with --dry-run, prints what it would train. Returns the exit code.
+int runTrain(TrainArgs& args, const CLI::App& cmd)
+{
+    args.config.network.resolution = args.resolution;
+    auto& distributed = args.distributed;
+    prepareDistributedOutput(distributed, args.config, cmd);
+    train::TrainingConfig config = resolveConfig(args, cmd);
+    // Before any image is decoded: the pixel cache takes other sizes (classifiers), generators do not.
+    requireSupportedResolution(config.network.resolution, "network resolution");
+    if (distributed.federated) {
+        if (!args.resume.empty())
+            restoreFederatedOptions(distributed, args.resume, cmd);
+        distributed.federation.validate();
+        config.kimg = distributed.federation.rounds * distributed.federation.roundKimg;  // per site
+    }
+    // Taken before the data are prepared, so that a second run on this folder refuses at once.
+    std::optional<RunFolderLock> lock;
+    if (!args.dryRun)
+        lock.emplace(config.outDir);
+    const int threads = configureThreads(config.threads);
+    const bool conditional = args.resume.empty() ? args.cond == "on" : config.network.classCount > 0;
+    ReadOptions readOptions;
+    readOptions.skipBad = args.skipBad;
+    TerminalProgress bar(!args.json);
+    // --dry-run decodes too ("validate everything"): a damaged image fails now, not an hour into the run.
+    auto prepared = train::prepareTrainingData(config, conditional, readOptions, bar.callback());
+    bar.finish();
+    config.validate();
+    if (args.dryRun) {
+        printDryRun(args, config, prepared, distributed, threads);
+        return kOk;
+    }
+    train::Trainer trainer(config, std::move(prepared.data));
+    if (distributed.active()) {
+        if (distributed.dataParallel && !args.resume.empty())
+            trainer.resume(args.resume);  // a federated site resumes the round all sites agree on
+        return runDistributed(distributed, trainer, !args.resume.empty(), args.json);
+    }
+    if (!args.resume.empty())
+        trainer.resume(args.resume);
+    std::cerr << "training " << config.network.resolution << "x" << config.network.resolution << " "
+              << (conditional ? "conditional (" + std::to_string(config.network.classCount) + " classes)" : std::string("unconditional"))
+              << " on " << prepared.rows.size() << " images, " << runtimeDescription(trainer.device()) << ", from kimg "
+              << trainer.imagesShown() / 1000.0 << " to " << config.kimg << "; output " << config.outDir << "\n";
+    const bool finished = trainer.run([&](const nlohmann::json& line) {
+        printTick(line, args.json);
+        return !interrupted();
+    }, interrupted);
+    if (!finished) {
+        std::cerr << "dermgan: interrupted at kimg " << trainer.imagesShown() / 1000.0
+                  << "; snapshot written, continue with --resume latest --out " << config.outDir << "\n";
+        return kCancelled;
+    }
+    return kOk;
+}
+
 } // namespace
 
 void addTrainCommand(CLI::App& parent, int& exitCode)
@@ -189,85 +275,7 @@ void addTrainCommand(CLI::App& parent, int& exitCode)
     cmd->add_flag("--json", args->json, "Print stats lines as JSON");
     cmd->add_flag("--skip-bad", args->skipBad, "Skip missing or corrupt images (listed) instead of stopping");
     addDistributedOptions(*cmd, args->distributed);
-    cmd->callback([args, cmd, &exitCode] {
-        args->config.network.resolution = args->resolution;
-        auto& distributed = args->distributed;
-        prepareDistributedOutput(distributed, args->config, *cmd);
-        train::TrainingConfig config = resolveConfig(*args, *cmd);
-        // Before any image is decoded: the pixel cache takes other sizes (classifiers), generators do not.
-        requireSupportedResolution(config.network.resolution, "network resolution");
-        if (distributed.federated) {
-            if (!args->resume.empty())
-                restoreFederatedOptions(distributed, args->resume, *cmd);
-            distributed.federation.validate();
-            config.kimg = distributed.federation.rounds * distributed.federation.roundKimg;  // per site
-        }
-        // Taken before the data are prepared, so that a second run on this folder refuses at once.
-        std::optional<RunFolderLock> lock;
-        if (!args->dryRun)
-            lock.emplace(config.outDir);
-        const int threads = configureThreads(config.threads);
-        const bool conditional = args->resume.empty() ? args->cond == "on" : config.network.classCount > 0;
-        ReadOptions readOptions;
-        readOptions.skipBad = args->skipBad;
-        TerminalProgress bar(!args->json);
-        // --dry-run decodes too ("validate everything"): a damaged image fails now, not an hour into the run.
-        auto prepared = train::prepareTrainingData(config, conditional, readOptions, bar.callback());
-        bar.finish();
-        config.validate();
-        if (args->dryRun) {
-            nets::Generator g(config.network);
-            nets::Discriminator d(config.network);
-            auto count = [](torch::nn::Module& m) {
-                int64_t n = 0;
-                for (const auto& p : m.parameters())
-                    n += p.numel();
-                return n;
-            };
-            nlohmann::json summary{{"config", config},
-                                   {"training_images", prepared.rows.size()},
-                                   {"dataset_images", prepared.index.records.size()},
-                                   {"generator_parameters", count(*g)},
-                                   {"discriminator_parameters", count(*d)},
-                                   {"num_ws", config.network.numWs()},
-                                   {"r1_gamma", config.effectiveR1Gamma()},
-                                   {"device", selectDevice(config.device).str()},
-                                   {"threads", threads},
-                                   {"resume", args->resume}};
-            if (distributed.federated)
-                summary["federation"] = distributed.federation;
-            if (!args->resume.empty()) {
-                summary["resume_kimg"] = TrainingSnapshotReader(args->resume).kimg();
-            }
-            std::cout << summary.dump(2) << "\n";
-            exitCode = kOk;
-            return;
-        }
-        train::Trainer trainer(config, std::move(prepared.data));
-        if (distributed.active()) {
-            if (distributed.dataParallel && !args->resume.empty())
-                trainer.resume(args->resume);  // a federated site resumes the round all sites agree on
-            exitCode = runDistributed(distributed, trainer, !args->resume.empty(), args->json);
-            return;
-        }
-        if (!args->resume.empty())
-            trainer.resume(args->resume);
-        std::cerr << "training " << config.network.resolution << "x" << config.network.resolution << " "
-                  << (conditional ? "conditional (" + std::to_string(config.network.classCount) + " classes)" : std::string("unconditional"))
-                  << " on " << prepared.rows.size() << " images, " << runtimeDescription(trainer.device()) << ", from kimg "
-                  << trainer.imagesShown() / 1000.0 << " to " << config.kimg << "; output " << config.outDir << "\n";
-        const bool finished = trainer.run([&](const nlohmann::json& line) {
-            printTick(line, args->json);
-            return !interrupted();
-        }, interrupted);
-        if (!finished) {
-            std::cerr << "dermgan: interrupted at kimg " << trainer.imagesShown() / 1000.0
-                      << "; snapshot written, continue with --resume latest --out " << config.outDir << "\n";
-            exitCode = kCancelled;
-            return;
-        }
-        exitCode = kOk;
-    });
+    cmd->callback([args, cmd, &exitCode] { exitCode = runTrain(*args, *cmd); });
 }
 
 } // namespace dermgan::cli
