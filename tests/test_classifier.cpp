@@ -23,10 +23,10 @@ namespace fs = std::filesystem;
 namespace {
 
 // Two colour classes with pixel noise: reddish vs bluish 16x16 images.
-LabelledImages colourClasses(int perClass, std::uint64_t seed)
+LabelledPixels colourClasses(int perClass, std::uint64_t seed)
 {
     torch::manual_seed(seed);
-    LabelledImages set;
+    LabelledPixels set;
     std::vector<torch::Tensor> images;
     for (int i = 0; i < 2 * perClass; ++i) {
         const int label = i % 2;

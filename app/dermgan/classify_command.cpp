@@ -39,9 +39,9 @@ struct ClassifyArgs {
     bool noClassWeights = false, acquisitionShifts = false, stress = false, json = false;
 };
 
-metrics::LabelledImages concat(const metrics::LabelledImages& a, const metrics::LabelledImages& b)
+LabelledPixels concat(const LabelledPixels& a, const LabelledPixels& b)
 {
-    metrics::LabelledImages out;
+    LabelledPixels out;
     out.pixels = torch::cat({a.pixels, b.pixels});
     out.labels = a.labels;
     out.labels.insert(out.labels.end(), b.labels.begin(), b.labels.end());
@@ -176,7 +176,7 @@ void runClassify(const ClassifyArgs& args)
     const SubsetImages test = loadSubset(request);
     const auto& classNames = realTrain.index.classNames;
 
-    metrics::LabelledImages train{realTrain.pixels, realTrain.labels};
+    LabelledPixels train{realTrain.pixels, realTrain.labels};
     nlohmann::json synthetic;
     if (args.train != "real") {
         GeneratorModel model = loadGeneratorModel(args.generator, device);

@@ -11,6 +11,7 @@
 
 #include "common/progress.h"
 #include "data/dataset.h"
+#include "data/labelled_pixels.h"
 #include "data/splits.h"
 
 namespace dermgan {
@@ -25,12 +26,11 @@ struct SubsetRequest {
     ProgressCallback progress;
 };
 
-struct SubsetImages {
+// pixels and labels (LabelledPixels) with where they come from: one label per row, -1 for an unlabelled dataset.
+struct SubsetImages : LabelledPixels {
     DatasetIndex index;
     SplitAssignment split;
     std::vector<std::size_t> rows;  // DatasetIndex rows, one per image (corrupt images skipped under skipBad)
-    torch::Tensor pixels;           // uint8 [N, 3, R, R]; undefined when not decoded
-    std::vector<int> labels;        // per row; -1 for an unlabelled dataset
 
     std::size_t size() const { return rows.size(); }
 };

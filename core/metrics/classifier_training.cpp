@@ -17,7 +17,7 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-void requireLabelled(const LabelledImages& set, int classes, const char* what)
+void requireLabelled(const LabelledPixels& set, int classes, const char* what)
 {
     if (!set.pixels.defined() || set.pixels.size(0) == 0)
         throw InputError(std::string("the ") + what + " set is empty; the classifier needs images");
@@ -95,8 +95,8 @@ torch::Tensor predictProbabilities(nets::LesionClassifier& model, const torch::T
     return torch::cat(parts);
 }
 
-TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const LabelledImages& train,
-                                  const LabelledImages& val, const ClassifierTrainingOptions& options,
+TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const LabelledPixels& train,
+                                  const LabelledPixels& val, const ClassifierTrainingOptions& options,
                                   const std::function<bool(const EpochStats&)>& onEpoch, const ProgressCallback& progress)
 {
     config.validate();

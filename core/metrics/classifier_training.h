@@ -13,6 +13,7 @@
 
 #include "common/progress.h"
 #include "common/random.h"
+#include "data/labelled_pixels.h"
 #include "nets/lesion_classifier.h"
 
 namespace dermgan::metrics {
@@ -46,15 +47,10 @@ struct TrainedClassifier {
     double seconds = 0;
 };
 
-struct LabelledImages {
-    torch::Tensor pixels;     // uint8 [N, 3, R, R]
-    std::vector<int> labels;  // 0..C-1
-};
-
 // `onEpoch` may return false to stop early (the best weights so far are kept); `progress` reports batches
 // and may cancel (CancelledError). Throws InputError for empty sets or labels outside the classes.
-TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const LabelledImages& train,
-                                  const LabelledImages& val, const ClassifierTrainingOptions& options,
+TrainedClassifier trainClassifier(const nets::ClassifierConfig& config, const LabelledPixels& train,
+                                  const LabelledPixels& val, const ClassifierTrainingOptions& options,
                                   const std::function<bool(const EpochStats&)>& onEpoch = {},
                                   const ProgressCallback& progress = {});
 

@@ -54,7 +54,7 @@ std::vector<int64_t> syntheticCountsLike(const nets::NetworkConfig& network, con
     return syntheticClassCounts(total, realCounts, mode);
 }
 
-LabelledImages generateSynthetic(GeneratorModel& model, const SyntheticRequest& request, const ProgressCallback& progress)
+LabelledPixels generateSynthetic(GeneratorModel& model, const SyntheticRequest& request, const ProgressCallback& progress)
 {
     const auto& network = model.network();
     const bool conditional = network.classCount > 0;
@@ -68,7 +68,7 @@ LabelledImages generateSynthetic(GeneratorModel& model, const SyntheticRequest& 
         throw InputError("no synthetic images requested");
 
     torch::NoGradGuard noGrad;
-    LabelledImages out;
+    LabelledPixels out;
     out.pixels = torch::empty({total, network.imageChannels, network.resolution, network.resolution}, torch::kUInt8);
     int64_t done = 0;
     for (std::size_t k = 0; k < request.perClass.size(); ++k) {

@@ -34,7 +34,7 @@ std::vector<int64_t> syntheticCountsLike(const nets::NetworkConfig& network, con
                                          int64_t total, const std::string& mode);
 
 // uint8 images [N, 3, R, R] and their class labels (-1 for an unconditional generator), class by class.
-LabelledImages generateSynthetic(GeneratorModel& model, const SyntheticRequest& request,
+LabelledPixels generateSynthetic(GeneratorModel& model, const SyntheticRequest& request,
                                  const ProgressCallback& progress = {});
 
 // A short text identifying a request for a model: the feature cache key and the report's provenance.

@@ -29,9 +29,9 @@ torch::Tensor seededDraw(const torch::Tensor& pixels, int64_t count, Rng& rng)
 }
 
 // Rows [start, start + count) of both sets, labelled 0 (real) and 1 (synthetic).
-LabelledImages part(const torch::Tensor& real, const torch::Tensor& synthetic, int64_t start, int64_t count)
+LabelledPixels part(const torch::Tensor& real, const torch::Tensor& synthetic, int64_t start, int64_t count)
 {
-    LabelledImages images;
+    LabelledPixels images;
     images.pixels = torch::cat({real.narrow(0, start, count), synthetic.narrow(0, start, count)});
     images.labels.assign(static_cast<std::size_t>(count), 0);
     images.labels.resize(static_cast<std::size_t>(2 * count), 1);

@@ -50,6 +50,11 @@ std::string kimgTag(int64_t nimg)
     return out.str();
 }
 
+std::vector<int64_t> samplerLabels(const std::vector<int>& labels)
+{
+    return {labels.begin(), labels.end()};
+}
+
 } // namespace
 
 struct Trainer::State {
@@ -261,7 +266,7 @@ Trainer::Trainer(TrainingConfig config, TrainingData data) : s_(std::make_unique
     s.augmentSpec.waveletResampling = s.config.adaResample == "wavelet";
     s.ada = AdaController(s.config.augmentTarget, s.config.adaInterval, s.config.adaKimg);
     s.ada.p = s.config.augment == "none" ? 0.0 : s.config.augmentP;
-    s.sampler = std::make_unique<RealSampler>(s.data.labels, s.config.network.classCount, s.config.classBalanced,
+    s.sampler = std::make_unique<RealSampler>(samplerLabels(s.data.labels), s.config.network.classCount, s.config.classBalanced,
                                               s.config.seed);
     s.rng = Rng(deriveSeed(s.config.seed, 12));
     s.localBatch = s.config.batch;
@@ -424,7 +429,7 @@ void Trainer::reseed(std::uint64_t seed)
 {
     auto& s = *s_;
     torch::manual_seed(seed);
-    s.sampler = std::make_unique<RealSampler>(s.data.labels, s.config.network.classCount, s.config.classBalanced, seed);
+    s.sampler = std::make_unique<RealSampler>(samplerLabels(s.data.labels), s.config.network.classCount, s.config.classBalanced, seed);
     s.rng = Rng(deriveSeed(seed, 12));
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include "data/labelled_pixels.h"
 #include "nets/discriminator.h"
 #include "nets/generator.h"
 #include "model/training_config.h"
@@ -19,10 +20,8 @@
 
 namespace dermgan::train {
 
-struct TrainingData {
-    torch::Tensor pixels;         // uint8 [N, 3, R, R]
-    std::vector<int64_t> labels;  // per image; -1 when unlabelled
-};
+// uint8 [N, 3, R, R] pixels, a label per image (-1 everywhere for an unconditional run).
+using TrainingData = LabelledPixels;
 
 // Called after every tick with its stats line; return false to stop (a snapshot is written first).
 using TickCallback = std::function<bool(const nlohmann::json& stats)>;
