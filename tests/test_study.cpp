@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "explain/embedding_plot.h"
+#include "metrics/metric_catalogue.h"
 #include "test_support.h"
 
 using namespace dermgan::test;
@@ -107,6 +108,14 @@ private Q_SLOTS:
                 text.contains(" project ") && text.contains(" audit ") && text.contains(" embed "));
         QVERIFY(text.contains("| cond-federated | "));
         QVERIFY(text.contains("Best per column:"));
+        // The fidelity table has a column for every value of the default features metrics, named as the
+        // metric catalogue names it (a new metric there needs no edit of the report).
+        for (const auto& metric : dermgan::metrics::metricCatalogue())
+            if (metric.input == dermgan::metrics::MetricInput::Features && metric.byDefault)
+                for (const auto& value : metric.values) {
+                    const auto label = QString::fromStdString(dermgan::metrics::reportLabel(metric, value, "derm"));
+                    QVERIFY2(text.contains(" " + label + " |"), qPrintable(label));
+                }
         QVERIFY(text.contains("- Feature network (FID-derm") && text.contains(json["extractor"].toObject()["hash"].toString()));
         // The embedding plot has one panel for real and one for synthetic points.
         const cv::Mat plot = cv::imread(path("study/eval/cond-central/embedding/embedding.png").toStdString());

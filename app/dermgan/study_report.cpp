@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "io/atomic_file.h"
+#include "metrics/metric_catalogue.h"
 
 namespace dermgan::cli {
 
@@ -198,13 +199,32 @@ void writeFidelity(const ReportSections& r)
     const auto& record = r.record;
     auto& md = r.md;
     auto& out = r.out;
-    std::vector<json> fid, kid, precision, recall, density, coverage, secPerKimg, wall;
+    // The columns: every value of the default features metrics, in the catalogue's order, as the study
+    // computes them (FID-derm, KID-derm, Precision-derm, ...), then the training speed.
+    struct Column {
+        std::string key, label;
+        bool lowerIsBetter;
+        int decimals;
+        std::vector<json> values;  // per setting
+    };
+    std::vector<Column> columns;
+    for (const auto& metric : metrics::metricCatalogue())
+        if (metric.input == metrics::MetricInput::Features && metric.byDefault)
+            for (const auto& value : metric.values)
+                columns.push_back({metrics::reportKey(metric, value, "derm"), metrics::reportLabel(metric, value, "derm"),
+                                   value.lowerIsBetter, value.decimals, {}});
+    std::vector<json> secPerKimg;
     json floor;
     md << "## Fidelity, diversity and training speed\n\n"
        << "Against the real test split, in the project's derm feature space (FID-derm is *not* comparable to published "
           "Inception FIDs; compare the rows with each other and with the floor).\n\n"
-       << "| setting | kimg | wall time | sec/kimg | FID-derm | KID-derm | precision | recall | density | coverage |\n"
-       << "|---|---|---|---|---|---|---|---|---|---|\n";
+       << "| setting | kimg | wall time | sec/kimg |";
+    for (const auto& column : columns)
+        md << " " << column.label << " |";
+    md << "\n|---|---|---|---|";
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        md << "---|";
+    md << "\n";
     json fidelity = json::object();
     for (const auto& s : settings) {
         const json metrics = readJson(layout.evalDir(s.name) / "metrics.json");
@@ -212,29 +232,33 @@ void writeFidelity(const ReportSections& r)
         const json m = at(metrics, "/metrics");
         if (floor.is_null())
             floor = at(metrics, "/baseline_real_train_vs_test");
-        fid.push_back(at(m, "/fid_derm"));
-        kid.push_back(at(m, "/kid_derm"));
-        precision.push_back(at(m, "/precision_derm"));
-        recall.push_back(at(m, "/recall_derm"));
-        density.push_back(at(m, "/density_derm"));
-        coverage.push_back(at(m, "/coverage_derm"));
         secPerKimg.push_back(t.secPerKimg);
-        wall.push_back(t.seconds);
-        md << "| " << s.name << " | " << fixed(t.kimg, t.kimg.is_number() && t.kimg.get<double>() < 1 ? 3 : 1) << " | " << minutes(t.seconds) << " | " << fixed(t.secPerKimg, 1)
-           << " | " << fixed(fid.back(), 2) << " | " << fixed(kid.back(), 3) << " | " << fixed(precision.back(), 3) << " | "
-           << fixed(recall.back(), 3) << " | " << fixed(density.back(), 3) << " | " << fixed(coverage.back(), 3) << " |\n";
+        md << "| " << s.name << " | " << fixed(t.kimg, t.kimg.is_number() && t.kimg.get<double>() < 1 ? 3 : 1) << " | "
+           << minutes(t.seconds) << " | " << fixed(t.secPerKimg, 1) << " |";
+        for (auto& column : columns) {
+            column.values.push_back(at(m, "/" + column.key));
+            md << " " << fixed(column.values.back(), column.decimals) << " |";
+        }
+        md << "\n";
         fidelity[s.name] = {{"kimg", t.kimg}, {"wall_seconds", t.seconds}, {"sec_per_kimg", t.secPerKimg}, {"metrics", m}};
     }
-    if (!floor.is_null())
-        md << "| real training images (the floor) | | | | " << fixed(at(floor, "/fid_derm"), 2) << " | "
-           << fixed(at(floor, "/kid_derm"), 3) << " | " << fixed(at(floor, "/precision_derm"), 3) << " | "
-           << fixed(at(floor, "/recall_derm"), 3) << " | " << fixed(at(floor, "/density_derm"), 3) << " | "
-           << fixed(at(floor, "/coverage_derm"), 3) << " |\n";
+    if (!floor.is_null()) {
+        md << "| real training images (the floor) | | | |";
+        for (const auto& column : columns)
+            md << " " << fixed(at(floor, "/" + column.key), column.decimals) << " |";
+        md << "\n";
+    }
     out["fidelity"] = fidelity;
     out["floor"] = floor;
-    const std::string best = bestLine({{"FID-derm", fid}, {"KID-derm", kid}, {"precision", precision}, {"recall", recall},
-                                       {"density", density}, {"coverage", coverage}, {"sec/kimg", secPerKimg}},
-                                      names, {true, true, false, false, false, false, true}, 3);
+    std::vector<std::pair<std::string, std::vector<json>>> ranked;
+    std::vector<bool> lowerIsBetter;
+    for (const auto& column : columns) {
+        ranked.emplace_back(column.label, column.values);
+        lowerIsBetter.push_back(column.lowerIsBetter);
+    }
+    ranked.emplace_back("sec/kimg", secPerKimg);
+    lowerIsBetter.push_back(true);
+    const std::string best = bestLine(ranked, names, lowerIsBetter, 3);
     if (!best.empty())
         md << "\nBest per column: " << best << ".\n";
     md << "\nWall time and sec/kimg are the study's own clock around each training command (all sites together for "

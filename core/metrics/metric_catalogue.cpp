@@ -7,9 +7,9 @@ namespace dermgan::metrics {
 const std::vector<MetricInfo>& metricCatalogue()
 {
     static const std::vector<MetricInfo> catalogue{
-        {"fid", MetricInput::Features, true, {{"fid", "FID"}},
+        {"fid", MetricInput::Features, true, {{"fid", "FID", true, 2}},
          "Fréchet distance between Gaussians fitted to the two feature sets (0 = same mean and covariance)"},
-        {"kid", MetricInput::Features, true, {{"kid", "KID"}},
+        {"kid", MetricInput::Features, true, {{"kid", "KID", true}},
          "kernel (MMD) distance with the cubic polynomial kernel, mean and std over subsets; unbiased at small sizes"},
         {"pr", MetricInput::Features, true, {{"precision", "Precision"}, {"recall", "Recall"}},
          "improved precision (fidelity) and recall (diversity) of k-NN manifolds"},

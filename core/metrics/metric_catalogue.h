@@ -18,8 +18,10 @@ enum class MetricInput {
 
 // One number a metric reports. A features metric's key gets "_<extractor>" in reports ("fid" -> "fid_derm").
 struct ReportedValue {
-    std::string key;    // "fid", "precision", "c2st_auc"
-    std::string label;  // "FID", "Precision", "C2ST AUC (0.5 = indistinguishable)"
+    std::string key;            // "fid", "precision", "c2st_auc"
+    std::string label;          // "FID", "Precision", "C2ST AUC (0.5 = indistinguishable)"
+    bool lowerIsBetter = false; // for tables that rank models (the study report's "best per column")
+    int decimals = 3;           // digits after the point in tables
 };
 
 struct MetricInfo {
