@@ -1,8 +1,9 @@
 // The explorer's long jobs, which run the dermgan CLI as a child process: the training wizard and panel
-// (start, live stats, pause, resume, finish, open the snapshot; cancel) and the metrics view (evaluate,
-// table equal to the written report, per-class chart, bad reports).
+// (start, live stats, pause, resume, finish, open the snapshot; cancel), the metrics view (evaluate,
+// table equal to the written report, per-class chart, bad reports) and the views' CancellableJob.
 #include <QtTest>
 #include <QApplication>
+#include <QThread>
 #include <QTimer>
 #include <QMessageBox>
 
@@ -13,6 +14,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 
+#include "background_job.h"
+#include "common/errors.h"
 #include "generator_view.h"
 #include "main_window.h"
 #include "metrics_view.h"
@@ -61,6 +64,56 @@ private Q_SLOTS:
         qputenv("DERMGAN_CACHE_DIR", QFile::encodeName(path("cache")));
         data_ = path("ham");
         test::writeHamDataset(data_.toStdString(), test::oneImagePerLesion(12, {"akiec", "bcc", "mel"}));
+    }
+
+    void cancellableJobRunsCancelsAndWaits()
+    {
+        QObject context;
+        int finished = 0;
+        auto job = std::make_unique<CancellableJob<int>>(&context, [&finished] { ++finished; });
+        // A run's result arrives through onFinished, with running() false by then.
+        QVERIFY(job->start([](const auto&) { return [] { return 42; }; }));
+        QTRY_COMPARE(finished, 1);
+        QVERIFY(!job->running());
+        QCOMPARE(job->result(), 42);
+        QVERIFY(!job->cancelled());
+
+        // One run at a time; cancel() reaches the run's own stop flag, and the run ends early.
+        std::atomic<bool> entered{false};
+        QVERIFY(job->start([&entered](const auto& stop) {
+            return [stop, &entered] {
+                entered = true;
+                while (!stop->load())
+                    QThread::msleep(1);
+                return -1;
+            };
+        }));
+        QVERIFY(job->running());
+        QVERIFY(!job->start([](const auto&) { return [] { return 0; }; }));
+        QTRY_VERIFY(entered.load());
+        job->cancel();
+        QTRY_COMPARE(finished, 2);
+        QVERIFY(job->cancelled());
+        QCOMPARE(job->result(), -1);
+
+        // A job's exception comes back as itself from result().
+        QVERIFY(job->start([](const auto&) { return []() -> int { throw InputError("bad input"); }; }));
+        QTRY_COMPARE(finished, 3);
+        QVERIFY_THROWS_EXCEPTION(InputError, job->result());
+
+        // Destroying the job asks its run to stop and waits for it: nothing runs after the owner is gone.
+        std::atomic<bool> ended{false};
+        QVERIFY(job->start([&ended](const auto& stop) {
+            return [stop, &ended] {
+                while (!stop->load())
+                    QThread::msleep(1);
+                QThread::msleep(50);
+                ended = true;
+                return 0;
+            };
+        }));
+        job.reset();
+        QVERIFY(ended.load());
     }
 
     void wizardInspectsTheDatasetAndWritesTheCommand()

@@ -8,7 +8,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QUnhandledException>
-#include <QtConcurrent>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "common/progress.h"
 
@@ -89,9 +89,11 @@ public:
     {
         if (running_)
             return false;
+        auto stop = std::make_shared<std::atomic<bool>>(false);
+        auto work = makeWork(stop);  // may throw: nothing is running then
+        stop_ = std::move(stop);
+        watcher_.setFuture(QtConcurrent::run(std::move(work)));
         running_ = true;
-        stop_ = std::make_shared<std::atomic<bool>>(false);
-        watcher_.setFuture(QtConcurrent::run(makeWork(stop_)));
         return true;
     }
     // Asks the current run, if any, to stop at its next check; its onFinished still comes.

@@ -23,6 +23,10 @@ QStringList startupTabNames()
     return {"generate", "gallery", "project", "map", "evaluate", "reader-study"};
 }
 
+ExplorerStartup::ExplorerStartup(MainWindow& window) : window_(window) {}
+
+ExplorerStartup::~ExplorerStartup() = default;
+
 QString ExplorerStartup::run(const StartupRequest& request)
 {
     QString error;
@@ -76,23 +80,24 @@ QString ExplorerStartup::run(const StartupRequest& request)
     }
     const QString trainingDataset = !request.wizardDataset.isEmpty() ? request.wizardDataset : request.trainDataset;
     if (!trainingDataset.isEmpty()) {
-        wizard_.setDataset(trainingDataset);
+        wizard_ = std::make_unique<TrainingWizard>(&window_);
+        wizard_->setDataset(trainingDataset);
         if (request.federated)
-            wizard_.setFederated(0.1);
-        wizard_.show();
+            wizard_->setFederated(0.1);
+        wizard_->show();
     }
     if (!request.trainDataset.isEmpty()) {
         // Starts as soon as the dataset is inspected: a short run with ticks and grids often enough to watch
         // (federated: a sample grid after every 0.1 kimg round).
-        wizard_.setOutputFolder(request.trainOut);
-        wizard_.setKimg(1);
-        wizard_.setExtraOptions(request.federated ? QStringLiteral("--tick 0.02 --keep-every 1")
+        wizard_->setOutputFolder(request.trainOut);
+        wizard_->setKimg(1);
+        wizard_->setExtraOptions(request.federated ? QStringLiteral("--tick 0.02 --keep-every 1")
                                                   : QStringLiteral("--snap 0.1 --tick 0.02"));
-        QObject::connect(&wizard_, &TrainingWizard::datasetInspected, &window_, [this](bool ok) {
+        QObject::connect(wizard_.get(), &TrainingWizard::datasetInspected, &context_, [this](bool ok) {
             if (!ok)
                 return;
-            wizard_.hide();
-            window_.startTraining(wizard_);
+            wizard_->hide();
+            window_.startTraining(*wizard_);
         }, Qt::SingleShotConnection);
     }
     return {};
@@ -102,36 +107,36 @@ void ExplorerStartup::screenshotWhenReady(const StartupRequest& request)
 {
     const QString file = request.screenshot;
     const auto grab = [this, file] { QApplication::exit(window_.grab().save(file) ? 0 : 1); };
-    const auto grabSoon = [grab] { QTimer::singleShot(300, grab); };
+    const auto grabSoon = [this, grab] { QTimer::singleShot(300, &context_, grab); };
     // A failure would wait behind its dialog for a click that never comes: say it and stop.
-    QObject::connect(window_.readerStudyView(), &ReaderStudyView::failed, &window_, [](const QString& message) {
+    QObject::connect(window_.readerStudyView(), &ReaderStudyView::failed, &context_, [](const QString& message) {
         qCritical("dermgan-explorer: %s", qPrintable(message));
         QApplication::exit(cli::kInputError);
     });
     if (!request.wizardDataset.isEmpty())  // the wizard's dataset page with the inspected dataset (or its setting page)
-        QObject::connect(&wizard_, &TrainingWizard::datasetInspected, &window_, [this, file, setting = request.federated] {
+        QObject::connect(wizard_.get(), &TrainingWizard::datasetInspected, &context_, [this, file, setting = request.federated] {
             if (setting)
-                wizard_.next();
-            QTimer::singleShot(300, [this, file] { QApplication::exit(wizard_.grab().save(file) ? 0 : 1); });
+                wizard_->next();
+            QTimer::singleShot(300, &context_, [this, file] { QApplication::exit(wizard_->grab().save(file) ? 0 : 1); });
         }, Qt::SingleShotConnection);
     else if (!request.trainDataset.isEmpty())  // a few ticks and a sample grid into the run
-        QObject::connect(window_.trainingPanel(), &TrainingPanel::tick, &window_, [this, grab] {
+        QObject::connect(window_.trainingPanel(), &TrainingPanel::tick, &context_, [this, grab] {
             if (window_.trainingPanel()->statsLines() == 12)
-                QTimer::singleShot(300, grab);
+                QTimer::singleShot(300, &context_, grab);
         });
     else if (request.model.isEmpty() || request.evaluate)
-        QTimer::singleShot(800, &window_, grab);
+        QTimer::singleShot(800, &context_, grab);
     else if (request.gallery)  // the filled gallery
-        QObject::connect(window_.galleryView(), &GalleryView::galleryReady, &window_, grabSoon, Qt::SingleShotConnection);
+        QObject::connect(window_.galleryView(), &GalleryView::galleryReady, &context_, grabSoon, Qt::SingleShotConnection);
     else if (!request.projectImage.isEmpty())  // the finished projection
-        QObject::connect(window_.projectionView(), &ProjectionView::projectionFinished, &window_, grabSoon,
+        QObject::connect(window_.projectionView(), &ProjectionView::projectionFinished, &context_, grabSoon,
                          Qt::SingleShotConnection);
     else if (!request.readerStudyDataset.isEmpty() || !request.readerStudySession.isEmpty())  // its first image, or its results
-        QObject::connect(window_.readerStudyView(), &ReaderStudyView::studyStarted, &window_, grabSoon, Qt::SingleShotConnection);
+        QObject::connect(window_.readerStudyView(), &ReaderStudyView::studyStarted, &context_, grabSoon, Qt::SingleShotConnection);
     else if (!request.mapDataset.isEmpty())  // the finished map
-        QObject::connect(window_.embeddingView(), &EmbeddingView::mapReady, &window_, grabSoon, Qt::SingleShotConnection);
+        QObject::connect(window_.embeddingView(), &EmbeddingView::mapReady, &context_, grabSoon, Qt::SingleShotConnection);
     else  // the first frame, then a moment for the layout
-        QObject::connect(window_.generatorView()->renderQueue(), &RenderQueue::idle, &window_, grabSoon,
+        QObject::connect(window_.generatorView()->renderQueue(), &RenderQueue::idle, &context_, grabSoon,
                          Qt::SingleShotConnection);
 }
 

@@ -2,7 +2,11 @@
 // What the explorer does on start-up when its command line asks (open a tab, compute a map, project an image,
 // start a reader study or a training run) and, for --screenshot, when the window is worth a picture. The
 // command line itself is parsed in app/dermgan-explorer/main.cpp; this is the part that drives the window.
+#include <memory>
+
+#include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 
 namespace dermgan::ui {
@@ -32,7 +36,8 @@ QStringList startupTabNames();
 
 class ExplorerStartup {
 public:
-    ExplorerStartup(MainWindow& window, TrainingWizard& wizard) : window_(window), wizard_(wizard) {}
+    explicit ExplorerStartup(MainWindow& window);
+    ~ExplorerStartup();
 
     // Opens what `request` names and starts what it asks, in the window's order. Returns the first error
     // (opening the model, its directions or a state file), after which nothing else is started; empty when
@@ -40,12 +45,15 @@ public:
     QString run(const StartupRequest& request);
     // For request.screenshot: waits for what was asked (the first frame, the gallery, the projection, the map,
     // the study's first image, a few training ticks, the wizard's inspected dataset), then saves the window
-    // and quits with 0 (1 when the PNG cannot be written, 3 when a job fails on the way).
+    // and quits with 0 (1 when the PNG cannot be written, 3 when the reader study fails to start).
     void screenshotWhenReady(const StartupRequest& request);
 
 private:
     MainWindow& window_;
-    TrainingWizard& wizard_;
+    std::unique_ptr<TrainingWizard> wizard_;  // for --wizard and --train, made once the model is open
+    // The context of every connection made here: they end with this object, which goes before the window
+    // (whose training panel may still emit ticks while it closes).
+    QObject context_;
     QTemporaryDir studyFolder_;  // a --reader-study's answers, unless --reader-study-file names a file
 };
 

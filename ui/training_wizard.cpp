@@ -85,7 +85,7 @@ QWizardPage* TrainingWizard::datasetPage()
 {
     auto* page = new GatedPage([this] { return classCount_ >= 0; });
     page->setTitle(tr("Dataset"));
-    page->setSubTitle(tr("Dataset: %1.").arg(QString::fromStdString(datasetLayoutList())));
+    page->setSubTitle(tr("Choose %1.").arg(QString::fromStdString(datasetLayoutList())));
     dataset_ = new QLineEdit;
     dataset_->setObjectName(QStringLiteral("datasetPath"));
     dataset_->setAccessibleName(tr("Dataset folder"));

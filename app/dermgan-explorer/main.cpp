@@ -1,5 +1,7 @@
 // dermgan-explorer: start-up of the Qt latent-space explorer. With no model argument it opens the bundled
 // conditional generator (models/ham64-cond.dermgan), so the first start shows synthetic lesions.
+#include <cstdlib>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
@@ -10,7 +12,6 @@
 #include "explorer_startup.h"
 #include "main_window.h"
 #include "metrics/feature_extractor.h"
-#include "training_wizard.h"
 
 namespace {
 
@@ -23,7 +24,8 @@ QString bundledGenerator()
     }
 }
 
-// The options; `parser.process` prints --help or --version, or an unknown option's error, and exits.
+// The options; `parser.process` prints --help or --version, or an unknown option's error, and exits, as this
+// does for an option given an empty value.
 dermgan::ui::StartupRequest parseCommandLine(const QApplication& app)
 {
     QCommandLineParser parser;
@@ -74,6 +76,13 @@ dermgan::ui::StartupRequest parseCommandLine(const QApplication& app)
                        readerStudySession, evaluate, wizard, train, federated,
                        trainOut, screenshot});
     parser.process(app);
+    // An empty value would read as "not asked": refuse it, naming the option.
+    for (const QCommandLineOption* option : {&directions, &state, &tab, &map, &project, &projectClass, &neighbours, &readerStudy,
+                                             &readerStudyFile, &readerStudySession, &wizard, &train, &trainOut, &screenshot})
+        if (parser.isSet(*option) && parser.value(*option).isEmpty()) {
+            qCritical("dermgan-explorer: --%s needs a value", qPrintable(option->names().constFirst()));
+            std::exit(dermgan::cli::kUsageError);
+        }
 
     dermgan::ui::StartupRequest request;
     request.model = !parser.positionalArguments().isEmpty() ? parser.positionalArguments().first()
@@ -125,8 +134,7 @@ int main(int argc, char** argv)
     dermgan::configureThreads();  // LibTorch would otherwise use one core
     dermgan::ui::MainWindow window;
     window.show();
-    dermgan::ui::TrainingWizard trainingWizard(&window);
-    dermgan::ui::ExplorerStartup startup(window, trainingWizard);
+    dermgan::ui::ExplorerStartup startup(window);
     const QString error = startup.run(request);
     if (!request.screenshot.isEmpty()) {
         if (!error.isEmpty()) {

@@ -35,7 +35,7 @@ struct DatasetArgs {
 
 void addDatasetArgs(CLI::App& command, DatasetArgs& args)
 {
-    command.add_option("path", args.path, "Dataset: " + datasetLayoutList())
+    command.add_option("path", args.path, "Dataset: " + datasetLayoutList() + ", or a flat folder of unlabelled images")
         ->required();
     command.add_flag("--json", args.json, "Print machine-readable JSON on stdout");
     command.add_flag("--skip-bad", args.skipBad,

@@ -56,7 +56,7 @@ void enforceNonEmptyClasses(DatasetIndex& index, const ReadOptions& options, con
     index.classNames = std::move(kept);
 }
 
-// Defined in each layout's reader file.
+// The detectors, each defined in its layout's reader file (declared here only: the table is their one user).
 std::optional<DatasetIndex> detectStyleGanDataset(DatasetProbe& probe, const ReadOptions& options);
 std::optional<DatasetIndex> detectHam10000(DatasetProbe& probe, const ReadOptions& options);
 std::optional<DatasetIndex> detectIsic(DatasetProbe& probe, const ReadOptions& options);
@@ -67,10 +67,10 @@ const std::vector<DatasetLayout>& datasetLayouts()
     // StyleGAN2-ADA first: its folders may hold anything beside dataset.json. HAM10000 before ISIC: a
     // HAM10000 table has an image column too. Folder-per-class last, since any folder is one.
     static const std::vector<DatasetLayout> layouts = {
-        {"stylegan2-ada", "a StyleGAN2-ADA folder or .zip", detectStyleGanDataset},
+        {"stylegan2-ada", "a StyleGAN2-ADA dataset (folder or .zip)", detectStyleGanDataset},
         {"ham10000", "a HAM10000 folder", detectHam10000},
         {"isic", "an ISIC folder", detectIsic},
-        {"folder", "a folder with one sub-folder per class (or of unlabelled images)", detectImageFolder},
+        {"folder", "a folder with one sub-folder per class", detectImageFolder},
     };
     return layouts;
 }
@@ -117,7 +117,10 @@ DatasetIndex openDataset(const fs::path& path, const ReadOptions& options)
             index->layout = layout.name;
             return std::move(*index);
         }
-    throw InputError("dataset " + path.string() + " is a file but not a .zip archive: expected a folder or a "
+    if (fs::is_regular_file(path, ec))
+        throw InputError("dataset " + path.string() + " is a file but not a .zip archive: expected a folder or a "
+                         "StyleGAN2-ADA .zip");
+    throw InputError("dataset " + path.string() + " is neither a folder nor a .zip archive: expected a folder or a "
                      "StyleGAN2-ADA .zip");
 }
 

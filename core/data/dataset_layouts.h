@@ -31,7 +31,7 @@ struct DatasetLayout {
 
 // The rows in detection order: the most specific layout first, folder-per-class last (any folder is one).
 const std::vector<DatasetLayout>& datasetLayouts();
-// "a StyleGAN2-ADA folder or .zip, a HAM10000 folder, ... or a folder with one sub-folder per class".
+// "a StyleGAN2-ADA dataset (folder or .zip), a HAM10000 folder, ... or a folder with one sub-folder per class".
 std::string datasetLayoutList();
 
 // Helpers the detectors share.

@@ -1,9 +1,9 @@
 #pragma once
 // Every metric `dermgan metrics` can compute, one row each, in report order: its --metrics name, what it
 // reads, the values it reports (their report keys and labels) and one line of help. The CLI's option check
-// and help, the Evaluate tab's table and the model card's summary enumerate this table, so a new metric is
-// a row here plus its computation (distribution_metrics.cpp for a features metric), never an edit of the
-// CLI or the GUI. Torch-free, so that widget files can include it. After metric_main.py of StyleGAN2-ADA
+// and help, the Evaluate tab's table, the model card's summary and the study report's fidelity table
+// enumerate this table, so a new metric is a row here plus its computation (distribution_metrics.cpp for a
+// features metric), never an edit of the CLI, the GUI or the report. Torch-free, so that widget files can include it. After metric_main.py of StyleGAN2-ADA
 // (a registry the CLI enumerates).
 #include <optional>
 #include <string>
