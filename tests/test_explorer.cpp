@@ -97,6 +97,20 @@ private Q_SLOTS:
         QVERIFY(!window.generatorView()->isVisible());
     }
 
+    void opensOnTheClassWithTheMostTrainingImages()
+    {
+        // A model file that records its training images per class opens on the commonest one (HAM10000's nv,
+        // for the bundled models), whatever the classes are called.
+        auto model = loadGeneratorModel(model_.toStdString(), c10::Device(c10::kCPU));
+        model.progress["class_images"] = {3, 40, 7};
+        const QString counted = dir_.filePath(QStringLiteral("counted.dermgan"));
+        exportGenerator(model, counted.toStdString());
+        MainWindow window;
+        QCOMPARE(window.openModel(counted), QString());
+        QCOMPARE(window.generatorView()->recipe().classIndex, 1);
+        QCOMPARE(window.generatorView()->classBox()->currentText(), QString("bcc"));
+    }
+
     void opensAModelAndRendersOnEveryControl()
     {
         MainWindow window;
@@ -116,7 +130,7 @@ private Q_SLOTS:
         QVERIFY(seven != first);
         QCOMPARE(view->recipe().seed, 7u);
 
-        QCOMPARE(view->recipe().classIndex, 0);  // no "nv" in this model: the first class
+        QCOMPARE(view->recipe().classIndex, 0);  // the file records no class counts: the first class
         view->classBox()->setCurrentIndex(2);
         const QImage otherClass = settledImage(view);
         QVERIFY(otherClass != seven);

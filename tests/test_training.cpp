@@ -385,6 +385,8 @@ private Q_SLOTS:
         QVERIFY(torch::equal(expected, actual));
         QCOMPARE(model.hash, moduleHash(*trainer.generatorEma()));
         QCOMPARE(model.progress["step"].get<int>(), 2);
+        // The training images per class travel with the model (tinyData: 8 of each of the 3 classes).
+        QCOMPARE(model.progress["class_images"].get<std::vector<int>>(), std::vector<int>({8, 8, 8}));
 
         exportGenerator(model, path("export.dermgan"));
         auto exported = loadGeneratorModel(path("export.dermgan"), c10::Device(c10::kCPU));

@@ -102,6 +102,28 @@ double GeneratorSession::kimg() const
 }
 QString GeneratorSession::directionsPath() const { return model_ ? model_->directionsPath : QString(); }
 
+int GeneratorSession::commonestClass() const
+{
+    if (!model_)
+        return 0;
+    const auto counts = model_->generator.progress.find("class_images");
+    const int classCount = model_->generator.network().classCount;
+    if (counts == model_->generator.progress.end() || !counts->is_array() || static_cast<int>(counts->size()) != classCount)
+        return 0;
+    int commonest = 0;
+    double most = -1.0;
+    for (int k = 0; k < classCount; ++k) {
+        const auto& count = (*counts)[static_cast<std::size_t>(k)];
+        if (!count.is_number())
+            return 0;  // a damaged record: no preference
+        if (count.get<double>() > most) {
+            most = count.get<double>();
+            commonest = k;
+        }
+    }
+    return commonest;
+}
+
 QStringList GeneratorSession::classNames() const
 {
     QStringList names;

@@ -44,6 +44,9 @@ public:
     int resolution() const;
     int numWs() const;
     QStringList classNames() const;  // empty for an unconditional model
+    // The class with the most training images, as the model file records them (progress "class_images");
+    // 0 when it records none (older files, imports) or the model is unconditional.
+    int commonestClass() const;
     double kimg() const;
     QString directionsPath() const;
     QList<DirectionInfo> directions() const;

@@ -326,7 +326,7 @@ void GeneratorView::setSession(const GeneratorSession& session)
         box->setRange(0, std::max(0, numWs - 1));
     }
     explain::LatentRecipe fresh;
-    fresh.classIndex = std::max(0, class_->findText(QStringLiteral("nv")));  // HAM10000's commonest class, when there
+    fresh.classIndex = session.commonestClass();
     fresh.mix.firstLayer = std::min(numWs / 2, std::max(0, numWs - 1));
     for (const auto& d : session.directions())
         fresh.edits.push_back({d.name.toStdString(), 0.0, d.firstLayer, d.lastLayer});

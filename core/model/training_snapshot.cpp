@@ -26,6 +26,8 @@ void to_json(nlohmann::json& j, const TrainingProgress& p)
          {"wall_seconds", p.wallSeconds},
          {"images", p.images},
          {"runtime", p.runtime}};
+    if (!p.classImages.empty())
+        j["class_images"] = p.classImages;
 }
 
 void from_json(const nlohmann::json& j, TrainingProgress& p)
@@ -42,6 +44,7 @@ void from_json(const nlohmann::json& j, TrainingProgress& p)
     p.wallSeconds = j.value("wall_seconds", 0.0);
     p.images = j.value("images", std::size_t{0});
     p.runtime = j.value("runtime", std::string());
+    p.classImages = j.value("class_images", std::vector<std::size_t>{});
 }
 
 void writeTrainingSnapshot(const TrainingSnapshotContents& contents, const std::vector<fs::path>& destinations)

@@ -32,6 +32,9 @@ struct TrainingProgress {
     double wallSeconds = 0.0;        // training time over all sessions of the run
     std::size_t images = 0;          // training images of the run: a resume refuses another count
     std::string runtime;             // device and library description of the last session
+    // Training images per class of this process's data (a conditional run; empty when unconditional and in
+    // files written before 2026-12-03): what a viewer opens on first, the commonest class.
+    std::vector<std::size_t> classImages;
 
     double kimg() const { return static_cast<double>(nimg) / 1000.0; }
 };

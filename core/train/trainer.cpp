@@ -204,8 +204,12 @@ struct Trainer::State {
 
     TrainingProgress progress() const
     {
+        std::vector<std::size_t> classImages(static_cast<std::size_t>(config.network.classCount), 0);
+        for (int label : data.labels)
+            if (label >= 0 && label < config.network.classCount)
+                ++classImages[static_cast<std::size_t>(label)];
         return {nimg, step, tick, ada.p, ada.pendingSignSum, ada.pendingCount, ada.pendingSteps, ada.lastSignMean,
-                plMean, wallSeconds, data.labels.size(), runtimeDescription(device)};
+                plMean, wallSeconds, data.labels.size(), runtimeDescription(device), classImages};
     }
 
     void restore(const TrainingProgress& progress)
