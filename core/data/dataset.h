@@ -36,7 +36,8 @@ struct ReadOptions {
     bool dropEmptyClasses = false;  // drop classes without images (e.g. ISIC 2019's UNK), with a note
 };
 
-// Detects the layout of `path` (data/dataset_layouts.h) and reads it. Throws InputError with one line saying what was expected.
+// Detects the layout of `path` (the table in data/dataset_layouts.h) and reads it. Throws InputError with one
+// line saying what was expected.
 DatasetIndex openDataset(const std::filesystem::path& path, const ReadOptions& options = {});
 
 // Applies the empty-class rule shared by all readers: error, or drop with a note and relabel.
